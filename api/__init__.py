@@ -1,0 +1,1 @@
+"""Ratecard HTTP API: a thin Litestar layer, one SQL call per route."""

@@ -1,0 +1,72 @@
+"""The Litestar application: routes, error mapping, request logging, OpenAPI.
+
+Thin by design: each route validates its input, makes one SQL call and maps the result.
+The OpenAPI schema is served at /schema (JSON at /schema/openapi.json).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.logging.config import LoggingConfig
+from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.openapi.config import OpenAPIConfig
+from psycopg_pool import AsyncConnectionPool
+
+from api.db import make_pool
+from api.errors import EXCEPTION_HANDLERS
+from api.routes.health import healthz, readyz
+from ratecard import __version__
+from ratecard.config import Settings
+from ratecard.db import app_conninfo
+from ratecard.migrate import latest_migration_id
+
+log = logging.getLogger("ratecard.api")
+MAX_BODY_BYTES = 1_048_576
+
+
+def create_app(
+    settings: Settings | None = None, pool: AsyncConnectionPool | None = None
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    own_pool = pool is None
+    the_pool = pool or make_pool(app_conninfo(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if own_pool:
+            # Do not wait: the API must come up (and /readyz say 503) while the DB is down.
+            await the_pool.open(wait=False)
+        app.state.pool = the_pool
+        app.state.expected_schema = latest_migration_id()
+        try:
+            yield
+        finally:
+            if own_pool:
+                await the_pool.close()
+
+    logging_middleware = LoggingMiddlewareConfig(
+        logger_name="ratecard.http",
+        request_log_fields=("method", "path"),
+        response_log_fields=("status_code",),
+    )
+    return Litestar(
+        route_handlers=[healthz, readyz],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[logging_middleware.middleware],
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
+            loggers={"ratecard": {"level": settings.log_level.upper(), "propagate": True}},
+            log_exceptions="debug",
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Ratecard",
+            version=__version__,
+            description="Billing and entitlement engine. Errors: {code, message, detail, hint}.",
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+    )

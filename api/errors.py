@@ -1,0 +1,132 @@
+"""Error format and the one place where database errors become HTTP answers.
+
+Every error body is JSON: {"code": "<stable snake_case>", "message": "...", "detail": ...,
+"hint": ...}. `code` is part of the contract (docs/error_codes.md); messages may change.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("ratecard.api")
+
+# SQLSTATE -> (HTTP status, code). Ratecard's own SQLSTATEs are class RC (docs/error_codes.md);
+# a few standard ones are mapped because callers can cause them with bad input.
+SQLSTATE_MAP: dict[str, tuple[int, str]] = {
+    "RC001": (404, "tenant_not_found"),
+    "RC002": (404, "feature_not_found"),
+    "RC003": (404, "plan_not_found"),
+    "RC004": (422, "invalid_amount"),
+    "RC005": (422, "invalid_argument"),
+    "RC006": (409, "conflict"),
+    "RC007": (404, "object_not_found"),
+    "RC008": (404, "addon_not_found"),
+    "22001": (422, "value_too_long"),
+    "22P02": (422, "invalid_text_representation"),
+    "22003": (422, "numeric_out_of_range"),
+    "22023": (422, "invalid_argument"),
+    "23505": (409, "conflict"),
+    "23514": (422, "constraint_violation"),
+    "42501": (403, "forbidden"),
+    "57014": (503, "query_canceled"),
+    "40001": (503, "serialization_failure"),
+    "40P01": (503, "deadlock_detected"),
+}
+
+HTTP_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def error_body(
+    code: str, message: str, detail: Any = None, hint: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    if hint:
+        body["hint"] = hint
+    return body
+
+
+class ApiError(HTTPException):
+    """An error a route raises on purpose, with its stable code."""
+
+    def __init__(
+        self, status_code: int, code: str, message: str, detail: Any = None, hint: str = ""
+    ) -> None:
+        super().__init__(status_code=status_code, detail=message)
+        self.code = code
+        self.message = message
+        self.extra = detail
+        self.hint = hint
+
+
+def handle_http(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ApiError):
+        body = error_body(exc.code, exc.message, exc.extra, exc.hint)
+    elif isinstance(exc, ValidationException):
+        # Litestar reports a body it cannot decode as a 400 validation error.
+        malformed = "malformed" in str(exc.detail).lower() or "decode" in str(exc.detail).lower()
+        status = 400 if malformed else 422
+        code = "malformed_json" if malformed else "invalid_request"
+        body = error_body(code, str(exc.detail), exc.extra or None)
+        return Response(body, status_code=status, headers=exc.headers)
+    else:
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        body = error_body(code, str(exc.detail), exc.extra or None)
+    return Response(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def handle_db(request: Request, exc: psycopg.Error) -> Response:
+    state = exc.sqlstate or ""
+    status, code = SQLSTATE_MAP.get(state, (0, ""))
+    if status:
+        diag = exc.diag
+        return Response(
+            error_body(
+                code, diag.message_primary or str(exc), diag.message_detail, diag.message_hint
+            ),
+            status_code=status,
+        )
+    if isinstance(exc, psycopg.OperationalError | psycopg.errors.AdminShutdown):
+        log.warning("database unavailable: %s", exc)
+        return Response(
+            error_body("database_unavailable", "the database is not reachable; try again"),
+            status_code=503,
+        )
+    log.exception("unmapped database error %s", state, exc_info=exc)
+    return Response(
+        error_body("internal_error", "internal error", {"sqlstate": state} if state else None),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def handle_other(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return Response(
+        error_body("internal_error", "internal error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: handle_http,
+    psycopg.Error: handle_db,
+    Exception: handle_other,
+}

@@ -1,0 +1,1 @@
+"""Ratecard jobs: scripts that talk to Stripe and S3, the worker that runs them, schedules."""

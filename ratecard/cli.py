@@ -1,0 +1,312 @@
+"""The `ratecard` command line: database, migrations, HTTP API, worker, demo data.
+
+Every failure the user can act on prints one line (`error: ... (what to do)`) and exits 1;
+there are no tracebacks for expected problems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from ratecard.cluster import Cluster
+from ratecard.config import Settings
+from ratecard.db import admin_conninfo
+from ratecard.errors import RatecardError
+from ratecard.migrate import migrate
+
+log = logging.getLogger("ratecard")
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _embedded(s: Settings, what: str) -> Cluster:
+    if not s.embedded:
+        raise RatecardError(
+            f"`ratecard db {what}` manages the embedded cluster, "
+            "but RATECARD_DATABASE_URL points at another server",
+            "unset RATECARD_DATABASE_URL to use the embedded cluster",
+        )
+    return Cluster.embedded(s)
+
+
+def _require_reachable(s: Settings) -> str:
+    conninfo = admin_conninfo(s)
+    try:
+        with psycopg.connect(conninfo, connect_timeout=5):
+            pass
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+        hint = "run `ratecard db start`" if s.embedded else "check RATECARD_DATABASE_URL"
+        raise RatecardError(f"cannot connect to the database: {first}", hint) from None
+    return conninfo
+
+
+# -- db -------------------------------------------------------------------------------------
+
+
+def cmd_db_start(s: Settings, args: argparse.Namespace) -> int:
+    cluster = _embedded(s, "start")
+    started = cluster.start()
+    _say(("started" if started else "already running") + f": {cluster.url()}")
+    return 0
+
+
+def cmd_db_stop(s: Settings, args: argparse.Namespace) -> int:
+    cluster = _embedded(s, "stop")
+    _say("stopped" if cluster.stop() else "not running")
+    return 0
+
+
+def cmd_db_status(s: Settings, args: argparse.Namespace) -> int:
+    if s.embedded:
+        cluster = Cluster.embedded(s)
+        state = "running" if cluster.running() else "stopped"
+        _say(f"embedded cluster: {state}")
+        _say(f"data directory:   {cluster.datadir}")
+        _say(f"url:              {cluster.url()}")
+        if state == "stopped":
+            return 3
+    else:
+        _say("external server (RATECARD_DATABASE_URL)")
+    conninfo = _require_reachable(s)
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute(
+            """select version(),
+                      (select migration_id from ratecard_meta._yoyo_migration
+                        order by migration_id desc limit 1)
+               where to_regclass('ratecard_meta._yoyo_migration') is not null
+               union all select version(), null
+               where to_regclass('ratecard_meta._yoyo_migration') is null"""
+        ).fetchone()
+        assert row is not None
+        _say(f"server:           {row[0].split(' on ')[0]}")
+        _say(f"schema version:   {row[1] or 'not migrated (run `ratecard db migrate`)'}")
+    return 0
+
+
+def cmd_db_url(s: Settings, args: argparse.Namespace) -> int:
+    _say(s.database_url or Cluster.embedded(s).url())
+    return 0
+
+
+def cmd_db_psql(s: Settings, args: argparse.Namespace) -> int:
+    url = s.database_url or Cluster.embedded(s).url()
+    psql = shutil.which("psql") or str(s.pg_bindir / "psql")
+    if not os.path.exists(psql):
+        raise RatecardError("psql is not installed", "run ./dev bootstrap")
+    os.execv(psql, [psql, url, *args.psql_args])
+    return 0  # not reached
+
+
+def cmd_db_migrate(s: Settings, args: argparse.Namespace) -> int:
+    conninfo = _require_reachable(s)
+    migrate(conninfo, log=_say)
+    return 0
+
+
+def cmd_db_reset(s: Settings, args: argparse.Namespace) -> int:
+    cluster = _embedded(s, "reset")
+    if not args.yes:
+        raise RatecardError("reset deletes every row of the embedded database", "pass --yes")
+    cluster.destroy()
+    cluster.start()
+    migrate(cluster.conninfo(), log=_say)
+    _say(f"reset: fresh database at {cluster.url()}")
+    return 0
+
+
+# -- serve, worker, seed, up ------------------------------------------------------------------
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise RatecardError(
+                    f"port {port} on {host} is already in use",
+                    "stop what runs there, or set RATECARD_HTTP_PORT / pass --port",
+                ) from None
+            raise RatecardError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    host = args.host or s.http_host
+    port = args.port or s.http_port
+    _check_port_free(host, port)
+    _say(f"ratecard API on http://{host}:{port} (OpenAPI at /schema)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=s.log_level,
+        access_log=False,  # the app logs every request itself
+    )
+    return 0
+
+
+def cmd_worker(s: Settings, args: argparse.Namespace) -> int:
+    from jobs.worker import run_worker
+
+    return run_worker(s, once=args.once)
+
+
+def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
+    from ratecard.seed import seed_demo
+
+    conninfo = _require_reachable(s)
+    _say(seed_demo(conninfo, only_if_empty=args.if_empty))
+    return 0
+
+
+def cmd_up(s: Settings, args: argparse.Namespace) -> int:
+    cluster: Cluster | None = None
+    started_db = False
+    if s.embedded:
+        cluster = Cluster.embedded(s)
+        started_db = cluster.start()
+        _say(f"database: {cluster.url()}")
+    port = args.port or s.http_port
+    _check_port_free(s.http_host, port)
+    conninfo = _require_reachable(s)
+    migrate(conninfo, log=_say)
+    from ratecard.seed import seed_demo
+
+    _say(seed_demo(conninfo, only_if_empty=True))
+
+    me = [sys.executable, "-m", "ratecard.cli"]
+    children = [
+        subprocess.Popen([*me, "serve", "--port", str(port)]),
+        subprocess.Popen([*me, "worker"]),
+    ]
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    _say("ratecard is up; press Ctrl-C to stop")
+    code = 0
+    try:
+        while not stopping:
+            if any(c.poll() is not None for c in children):
+                code = 1
+                _say("a ratecard process exited; stopping the rest")
+                break
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if cluster is not None and started_db:
+            cluster.stop()
+            _say("database stopped")
+    _say("ratecard stopped")
+    return code
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ratecard",
+        description="Ratecard: PostgreSQL-native billing and entitlements.",
+        epilog="Configuration comes from RATECARD_* environment variables (see README.md).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="manage the database", description="Manage the database.")
+    dbs = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+
+    def add(
+        parent: argparse._SubParsersAction,  # type: ignore[type-arg]
+        name: str,
+        fn: Callable[[Settings, argparse.Namespace], int],
+        text: str,
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=text, description=text)
+        p.set_defaults(fn=fn)
+        return p
+
+    add(dbs, "start", cmd_db_start, "start the embedded cluster (creating it if needed)")
+    add(dbs, "stop", cmd_db_stop, "stop the embedded cluster")
+    add(dbs, "status", cmd_db_status, "show where the database is and its schema version")
+    add(dbs, "url", cmd_db_url, "print a connection URL that psql accepts")
+    p = add(dbs, "psql", cmd_db_psql, "open psql on the database")
+    p.add_argument("psql_args", nargs=argparse.REMAINDER, help="extra arguments for psql")
+    add(dbs, "migrate", cmd_db_migrate, "bootstrap roles, apply migrations, re-apply sql/")
+    p = add(dbs, "reset", cmd_db_reset, "delete the embedded cluster and create it afresh")
+    p.add_argument("--yes", action="store_true", help="confirm that all data goes")
+
+    p = add(sub, "serve", cmd_serve, "run the HTTP API")
+    p.add_argument("--host", help="address to listen on (default RATECARD_HTTP_HOST)")
+    p.add_argument("--port", type=int, help="port to listen on (default RATECARD_HTTP_PORT)")
+    p = add(sub, "worker", cmd_worker, "run the job worker until stopped")
+    p.add_argument("--once", action="store_true", help="drain what is due, then exit")
+
+    seed = sub.add_parser("seed", help="load data", description="Load data.")
+    seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")
+    p = add(seeds, "demo", cmd_seed, "load the demo catalog (plans, features) and tenants")
+    p.add_argument("--if-empty", action="store_true", help="only if there is no plan yet")
+
+    p = add(sub, "up", cmd_up, "start the database, migrate, seed, run API and worker")
+    p.add_argument("--port", type=int, help="HTTP port (default RATECARD_HTTP_PORT)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings_level = os.environ.get("RATECARD_LOG_LEVEL", "info").upper()
+    logging.basicConfig(
+        level=getattr(logging, settings_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        return args.fn(settings, args)
+    except RatecardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or ["database error"])[0]
+        print(f"error: database: {first}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())

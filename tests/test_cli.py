@@ -1,0 +1,80 @@
+"""The `ratecard` command line: help everywhere, one-line errors, a usable `db url`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+COMMANDS = [
+    [],
+    ["db"],
+    ["db", "start"],
+    ["db", "stop"],
+    ["db", "status"],
+    ["db", "url"],
+    ["db", "psql"],
+    ["db", "migrate"],
+    ["db", "reset"],
+    ["serve"],
+    ["worker"],
+    ["seed"],
+    ["seed", "demo"],
+    ["up"],
+]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ratecard.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "ratecard")
+def test_help_on_every_command(cmd: list[str]) -> None:
+    r = run(*cmd, "--help")
+    assert r.returncode == 0, r.stderr
+    assert "usage: ratecard" in r.stdout
+
+
+def test_bad_database_url_is_one_line() -> None:
+    r = run("db", "migrate", env={"RATECARD_DATABASE_URL": "postgresql://x:y@host:notaport/db"})
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: RATECARD_DATABASE_URL is not a valid PostgreSQL URL")
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr
+
+
+def test_unreachable_database_is_one_line(tmp_path) -> None:
+    url = f"postgresql://nobody@/nothing?host={tmp_path}&port=1"
+    r = run("db", "migrate", env={"RATECARD_DATABASE_URL": url})
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: cannot connect to the database")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_embedded_only_commands_refuse_external_url(tmp_path) -> None:
+    r = run("db", "stop", env={"RATECARD_DATABASE_URL": f"postgresql://x@/y?host={tmp_path}"})
+    assert r.returncode == 1
+    assert "unset RATECARD_DATABASE_URL" in r.stderr
+
+
+def test_busy_port_is_one_line() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        r = run("serve", "--port", str(port))
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"error: port {port} on 127.0.0.1 is already in use "
+        "(stop what runs there, or set RATECARD_HTTP_PORT / pass --port)"
+    )
