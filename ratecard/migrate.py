@@ -7,7 +7,8 @@ Three steps, each idempotent, so running it twice changes nothing the second tim
 2. yoyo applies pending files from migrations/ as ratecard_owner (tables, indexes, types).
 3. In ONE transaction as ratecard_owner: drop and recreate the `api` and `analytics` schemas,
    then apply every file under sql/ in this fixed order: internal/, api/, analytics/,
-   policies/; inside a folder, by file name, except that a file may name others it needs
+   policies/, after/ (statements that use the definitions, e.g. partition upkeep); inside
+   a folder, by file name, except that a file may name others it needs
    first with a header line `-- requires: api/some_view.sql`. Rebuilding `api` and
    `analytics` from scratch means a renamed or re-typed function never leaves an old
    overload behind. Nothing outside those two schemas may depend on them (a catalog test
@@ -32,7 +33,7 @@ from ratecard.errors import RatecardError
 
 SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-SQL_ORDER = ("internal", "api", "analytics", "policies")
+SQL_ORDER = ("internal", "api", "analytics", "policies", "after")
 REBUILT_SCHEMAS = ("api", "analytics")
 META_SCHEMA = "ratecard_meta"
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)

@@ -1,0 +1,40 @@
+-- api.create_tenant(): a new customer workspace. With p_plan, it starts on that plan
+-- (status active, one seat, period starting now); without, it is on the default plan.
+-- Returns the tenant id. Unknown plan RC003; bad name or email RC005.
+create or replace function api.create_tenant(
+  p_name text, p_email text default null, p_plan text default null
+)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_tenant_id uuid;
+begin
+  if p_name is null or length(btrim(p_name)) not between 1 and 200 then
+    raise exception 'tenant name must be 1 to 200 characters' using errcode = 'RC005';
+  end if;
+  if p_email is not null and (length(p_email) > 320 or p_email !~ '^[^@\s]+@[^@\s]+$') then
+    raise exception 'invalid email address %', p_email
+      using errcode = 'RC005', hint = 'an address like billing@example.com';
+  end if;
+  if p_plan is not null and not exists (select from core.plans p where p.code = p_plan) then
+    raise exception 'unknown plan %', p_plan
+      using errcode = 'RC003', hint = 'see api.plans for the catalog';
+  end if;
+  insert into core.tenants (name, email, created_at)
+  values (btrim(p_name), p_email, internal.now())
+  returning tenant_id into v_tenant_id;
+  if p_plan is not null then
+    insert into core.subscriptions (tenant_id, plan, status, current_period_start, updated_at)
+    values (v_tenant_id, p_plan, 'active', internal.now(), internal.now());
+  end if;
+  return v_tenant_id;
+end
+$$;
+
+comment on function api.create_tenant(text, text, text) is
+  'Create a tenant (optionally on a plan; otherwise the default plan). Returns its id.';
+grant execute on function api.create_tenant(text, text, text) to ratecard_service, ratecard_admin;

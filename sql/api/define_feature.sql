@@ -1,0 +1,63 @@
+-- api.define_feature(): create a feature, or update its name, unit and reset.
+--   kind:    switch (on/off) | metered (resets every p_reset) | gauge (a level, no reset)
+--   reset:   hour | day | month | billing_period; only for metered (ignored otherwise)
+--   durable: false keeps the counter in an UNLOGGED table with no ledger (rate limits)
+-- A feature's kind never changes once defined (its meters would lose their meaning).
+create or replace function api.define_feature(
+  p_code text,
+  p_kind text,
+  p_reset text default 'month',
+  p_unit text default null,
+  p_name text default null,
+  p_durable boolean default true
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_kind text;
+begin
+  if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
+    raise exception 'invalid feature code %', coalesce(p_code, 'null')
+      using errcode = 'RC005', hint = 'lower-case letters, digits and _, starting with a letter';
+  end if;
+  if p_kind is null or p_kind not in ('switch', 'metered', 'gauge') then
+    raise exception 'invalid feature kind %', coalesce(p_kind, 'null')
+      using errcode = 'RC005', hint = 'one of switch, metered, gauge';
+  end if;
+  if p_kind = 'metered'
+     and (p_reset is null or p_reset not in ('hour', 'day', 'month', 'billing_period')) then
+    raise exception 'invalid reset %', coalesce(p_reset, 'null')
+      using errcode = 'RC005', hint = 'one of hour, day, month, billing_period';
+  end if;
+  if not coalesce(p_durable, true) and p_kind <> 'metered' then
+    raise exception 'only metered features can be non-durable'
+      using errcode = 'RC005', hint = 'non-durable is meant for rate-limit windows';
+  end if;
+  if length(p_unit) > 32 or length(p_name) > 200 then
+    raise exception 'unit (max 32) or name (max 200) too long'
+      using errcode = 'RC005';
+  end if;
+  select f.kind into v_kind from core.features f where f.code = p_code for update;
+  if found and v_kind <> p_kind then
+    raise exception 'feature % is a %, its kind cannot change to %', p_code, v_kind, p_kind
+      using errcode = 'RC005', hint = 'define a new feature code instead';
+  end if;
+  insert into core.features (code, kind, reset, unit, name, durable)
+  values (p_code, p_kind, case when p_kind = 'metered' then p_reset end, p_unit,
+          coalesce(p_name, p_code), coalesce(p_durable, true))
+  on conflict (code) do update
+     set reset = excluded.reset, unit = excluded.unit, name = excluded.name,
+         durable = excluded.durable
+   where (core.features.reset, core.features.unit, core.features.name, core.features.durable)
+         is distinct from (excluded.reset, excluded.unit, excluded.name, excluded.durable);
+end
+$$;
+
+comment on function api.define_feature(text, text, text, text, text, boolean) is
+  'Create or update a feature: kind switch|metered|gauge, reset hour|day|month|billing_period (metered only), unit, name, durable.';
+grant execute on function api.define_feature(text, text, text, text, text, boolean)
+  to ratecard_admin;

@@ -1,0 +1,62 @@
+-- api.define_plan(): create a plan (tier) or update it. Prices are integer minor units
+-- (cents) with an ISO currency. p_is_default marks the free plan that tenants without a
+-- paid subscription fall back to (at most one; setting it moves the mark).
+create or replace function api.define_plan(
+  p_code text,
+  p_name text,
+  p_price_cents bigint,
+  p_currency text default 'usd',
+  p_interval text default 'month',
+  p_per_seat boolean default false,
+  p_is_default boolean default false,
+  p_is_public boolean default true,
+  p_trial_days integer default null
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
+    raise exception 'invalid plan code %', coalesce(p_code, 'null')
+      using errcode = 'RC005', hint = 'lower-case letters, digits and _, starting with a letter';
+  end if;
+  if p_name is null or length(p_name) not between 1 and 200 then
+    raise exception 'plan name must be 1 to 200 characters' using errcode = 'RC005';
+  end if;
+  if p_price_cents is null or p_price_cents < 0 then
+    raise exception 'price must be zero or more cents, got %', p_price_cents
+      using errcode = 'RC004', hint = 'prices are integer minor units, e.g. 4900 for $49';
+  end if;
+  if p_currency is null or p_currency !~ '^[a-z]{3}$' then
+    raise exception 'invalid currency %', coalesce(p_currency, 'null')
+      using errcode = 'RC005', hint = 'a lower-case ISO 4217 code such as usd';
+  end if;
+  if p_interval is null or p_interval not in ('month', 'year') then
+    raise exception 'invalid interval %', coalesce(p_interval, 'null')
+      using errcode = 'RC005', hint = 'month or year';
+  end if;
+  if p_trial_days is not null and p_trial_days not between 0 and 365 then
+    raise exception 'trial days must be 0 to 365' using errcode = 'RC005';
+  end if;
+  if p_is_default then
+    update core.plans set is_default = false where is_default and code <> p_code;
+  end if;
+  insert into core.plans (code, name, price_cents, currency, billing_interval, per_seat,
+                          is_default, is_public, trial_days)
+  values (p_code, p_name, p_price_cents, p_currency, p_interval, coalesce(p_per_seat, false),
+          coalesce(p_is_default, false), coalesce(p_is_public, true), p_trial_days)
+  on conflict (code) do update
+     set name = excluded.name, price_cents = excluded.price_cents,
+         currency = excluded.currency, billing_interval = excluded.billing_interval,
+         per_seat = excluded.per_seat, is_default = excluded.is_default,
+         is_public = excluded.is_public, trial_days = excluded.trial_days;
+end
+$$;
+
+comment on function api.define_plan(text, text, bigint, text, text, boolean, boolean, boolean, integer) is
+  'Create or update a plan: code, name, price in cents, currency, interval month|year, per-seat pricing, default (free) plan, public, trial days.';
+grant execute on function api.define_plan(text, text, bigint, text, text, boolean, boolean, boolean, integer)
+  to ratecard_admin;

@@ -1,0 +1,11 @@
+-- core.volatile_meters: a tenant reads its own rows (tenant_id = ratecard.tenant_id); admins read all.
+-- Nobody writes it directly: changes go through security definer functions in api.
+drop policy if exists tenant_read on core.volatile_meters;
+create policy tenant_read on core.volatile_meters
+  for select to ratecard_tenant
+  using (tenant_id = (select internal.current_tenant_id()));
+drop policy if exists admin_read on core.volatile_meters;
+create policy admin_read on core.volatile_meters
+  for select to ratecard_admin
+  using (true);
+grant select on core.volatile_meters to ratecard_tenant, ratecard_admin;
