@@ -85,8 +85,8 @@ begin
   end if;
 
   select x.idx - 1 as idx, x.tenant_id, x.feature, e.kind into v_bad
-    from jsonb_to_recordset(p_events) with ordinality
-         as x(tenant_id uuid, feature text, idx bigint)
+    from rows from (jsonb_to_recordset(p_events) as (tenant_id uuid, feature text))
+         with ordinality as x(tenant_id, feature, idx)
     left join core.entitlements e on e.tenant_id = x.tenant_id and e.feature = x.feature
    where e.tenant_id is null or e.kind <> 'metered'
    order by x.idx
@@ -101,7 +101,7 @@ begin
       perform internal.raise_not_entitled(v_bad.tenant_id, v_bad.feature);
     exception when sqlstate 'RC001' or sqlstate 'RC002' then
       raise exception 'event %: %', v_bad.idx, sqlerrm
-        using errcode = returned_sqlstate, detail = format('index %s', v_bad.idx);
+        using errcode = sqlstate, detail = format('index %s', v_bad.idx);
     end;
   end if;
 
@@ -110,9 +110,11 @@ begin
     select x.tenant_id, x.feature, x.amount, x.idempotency_key as key,
            coalesce(x.occurred_at, v_now) as occurred_at,
            coalesce(x.properties, '{}'::jsonb) as properties, x.idx
-      from jsonb_to_recordset(p_events) with ordinality
-           as x(tenant_id uuid, feature text, amount bigint, idempotency_key text,
-                occurred_at timestamptz, properties jsonb, idx bigint)
+      from rows from (jsonb_to_recordset(p_events)
+                      as (tenant_id uuid, feature text, amount bigint, idempotency_key text,
+                          occurred_at timestamptz, properties jsonb))
+           with ordinality as x(tenant_id, feature, amount, idempotency_key, occurred_at,
+                                properties, idx)
   ),
   dedup as (
     select distinct on (i.tenant_id, i.key) i.*
