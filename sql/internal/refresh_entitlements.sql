@@ -7,7 +7,8 @@
 --
 -- The plan in force: the subscription's plan while it is trialing, active or past_due;
 -- otherwise (no subscription, canceled, unpaid, incomplete) the default plan. A suspended
--- tenant has every feature disabled. Only rows that change are written.
+-- tenant has every feature disabled. When the plan has no enabled row for a feature, only
+-- add-on grants count, as a hard (block) limit. Only rows that change are written.
 create or replace function internal.refresh_entitlements(p_tenant_ids uuid[])
 returns integer
 language sql
@@ -48,9 +49,10 @@ as $$
                      + coalesce(ad.quantity, 0)
            end as base_limit,
            coalesce(ad.quantity, 0) as addon_quantity,
-           coalesce(pl.overage, 'block') as overage,
-           coalesce(pl.buffer_pct, 0) as buffer_pct,
-           pl.grace,
+           -- Without an enabled plan row, add-on grants are hard limits.
+           case when pl.enabled then pl.overage else 'block' end as overage,
+           case when pl.enabled then pl.buffer_pct else 0 end as buffer_pct,
+           case when pl.enabled then pl.grace end as grace,
            t.anchor as period_anchor,
            t.period_interval,
            case when t.tenant_status = 'active' then o.enabled end as override_enabled,
