@@ -57,7 +57,7 @@ def core_tables(conn: psycopg.Connection) -> list[tuple[str, bool]]:
 def test_tenant_reads_no_row_of_another_tenant_in_any_table(
     db: psycopg.Connection, two_tenants: tuple
 ) -> None:
-    a, b = two_tenants
+    a, _ = two_tenants
     tables = core_tables(db)
     assert len(tables) >= 18
     seen_own = 0
@@ -103,13 +103,12 @@ def test_tenant_cannot_write_any_table(db: psycopg.Connection, two_tenants: tupl
                     stmt = "update core.{} set feature = feature"
             with db.transaction():
                 as_tenant(db, a)
-                with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                    with db.transaction():
-                        db.execute(sql.SQL(stmt).format(sql.Identifier(table)))
+                with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+                    db.execute(sql.SQL(stmt).format(sql.Identifier(table)))
 
 
 def test_tenant_views_show_only_own_rows(db: psycopg.Connection, two_tenants: tuple) -> None:
-    a, b = two_tenants
+    a, _ = two_tenants
     for view in (
         "entitlements",
         "usage_history",
@@ -145,9 +144,8 @@ def test_tenant_cannot_call_tenant_parameterised_functions(
     ):
         with db.transaction():
             as_role(db, "ratecard_tenant")
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                with db.transaction():
-                    db.execute(call, (b,))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+                db.execute(call, (b,))
 
 
 def test_service_role_has_no_direct_table_access(db: psycopg.Connection, two_tenants) -> None:
@@ -156,25 +154,26 @@ def test_service_role_has_no_direct_table_access(db: psycopg.Connection, two_ten
             continue  # shared catalog: readable
         with db.transaction():
             as_role(db, "ratecard_service")
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                with db.transaction():
-                    db.execute(
-                        sql.SQL("select 1 from core.{} limit 1").format(sql.Identifier(table))
-                    )
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+                db.execute(sql.SQL("select 1 from core.{} limit 1").format(sql.Identifier(table)))
 
 
 def test_api_keys_are_invisible_and_hashed(db: psycopg.Connection, two_tenants) -> None:
     for role in ("ratecard_tenant", "ratecard_service", "ratecard_admin"):
         with db.transaction():
             as_role(db, role)
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                with db.transaction():
-                    db.execute("select * from core.api_keys")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+                db.execute("select * from core.api_keys")
     key = db.execute("select api.create_api_key('service', 'svc')").fetchone()[0]
-    assert not db.execute(
-        "select exists (select from core.api_keys where position(%s in encode(secret_hash, 'escape')) > 0)",
-        (key.split("_")[2],),
-    ).fetchone()[0]
+    secret = key.split("_")[2]
+    stored = db.execute(
+        "select secret_hash, length(secret_hash) from core.api_keys where key_id = %s",
+        (key.split("_")[1],),
+    ).fetchone()
+    assert stored[1] == 32 and secret.encode() not in bytes(stored[0])
+    assert db.execute(
+        "select %s = sha256(convert_to(%s, 'UTF8'))", (stored[0], secret)
+    ).fetchone() == (True,)
     with db.transaction():
         as_role(db, "ratecard_authenticator")
         row = db.execute("select role from api.authenticate_key(%s)", (key,)).fetchone()

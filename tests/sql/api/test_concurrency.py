@@ -173,7 +173,8 @@ def test_gauge_release_and_consume_race_keeps_the_level_exact(catalog: Api, conn
     assert catalog.entitlement(t, "members")["used"] == WORKERS * 50 * 2
     assert (
         catalog.scalar(
-            "select sum(amount) from core.usage_events where tenant_id = %s and feature = 'members'",
+            "select sum(amount) from core.usage_events"
+            " where tenant_id = %s and feature = 'members'",
             t,
         )
         == WORKERS * 50 * 2
