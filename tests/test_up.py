@@ -1,0 +1,82 @@
+"""`ratecard up`: the whole system in the foreground; Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ratecard.cluster import Cluster
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - loopback only
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def _alive(pid: int) -> bool:
+    """Running, that is: a zombie (exited, not yet reaped by init) counts as gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    port = _free_port()
+    env = {**os.environ, "RATECARD_HOME": str(home), "RATECARD_PG_PORT": "55443"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ratecard.cli", "up", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    cluster = Cluster(home=home, port=55443, bindir=Path("/usr/lib/postgresql/15/bin"))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _status(f"http://127.0.0.1:{port}/readyz") != 200:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            time.sleep(0.3)
+        assert _status(f"http://127.0.0.1:{port}/readyz") == 200
+        pid_file = cluster.datadir / "postmaster.pid"
+        postmaster = int(pid_file.read_text().split()[0])
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
+        assert "database stopped" in out
+        assert "seed: demo catalog loaded" in out
+        assert _status(f"http://127.0.0.1:{port}/healthz") == 0  # nothing listens
+        assert not pid_file.exists()
+        assert not _alive(postmaster)
+        leftovers = subprocess.run(
+            ["pgrep", "-f", f"ratecard.cli (serve|worker).*{port}|{cluster.datadir}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        assert leftovers == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        cluster.destroy()
