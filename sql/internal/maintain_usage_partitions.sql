@@ -10,6 +10,7 @@ create or replace function internal.maintain_usage_partitions(p_months_ahead int
 returns integer
 language plpgsql
 volatile
+security definer -- partitions are always owned by ratecard_owner, whoever runs the upkeep
 set search_path = ''
 as $$
 declare
