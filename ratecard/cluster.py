@@ -295,6 +295,9 @@ class Cluster:
                 shutil.rmtree(path, ignore_errors=True)
             elif path.exists():
                 path.unlink()
+        if root != self.home:  # relocated: the folder and the marker pointing to it go too
+            shutil.rmtree(root, ignore_errors=True)
+            (self.home / "cluster-root").unlink(missing_ok=True)
 
     def _ensure_database(self) -> None:
         deadline = time.monotonic() + 30

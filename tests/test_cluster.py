@@ -58,9 +58,8 @@ def test_root_only_checkout_relocates_cluster(tmp_path: Path) -> None:
         assert str(cluster.root).startswith("/var/lib/ratecard/clusters/")
         assert (home / "cluster-root").read_text().strip() == str(cluster.root)
         assert cluster.running()
+        relocated = cluster.root
     finally:
         cluster.destroy()
-        if cluster.root != home:
-            import shutil
-
-            shutil.rmtree(cluster.root, ignore_errors=True)
+    assert not relocated.exists()
+    assert not (home / "cluster-root").exists()

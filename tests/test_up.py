@@ -40,6 +40,21 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _processes_mentioning(*needles: str) -> list[str]:
+    """Command lines of live processes that contain any of the needles (no procps needed)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if _alive(int(proc.name)) and any(n in cmd for n in needles) and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
 def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     home = tmp_path / "state"
     port = _free_port()
