@@ -15,7 +15,7 @@ set search_path = ''
 as $$
   select e.tenant_id, e.feature, e.kind, x.enabled,
          x.lim,
-         u.used,
+         case when e.kind <> 'switch' then u.used end,
          case when e.kind = 'switch' or x.lim is null then null
               else greatest(x.lim - u.used, 0) end,
          case when e.kind = 'switch' or x.lim is null then null
