@@ -33,10 +33,13 @@ def test_months_ahead_with_rls_and_rows_moved_out_of_default(catalog: Api) -> No
     assert catalog.scalar(
         "select bool_and(relrowsecurity) from pg_class where relname ~ '^usage_events_2031' and relkind = 'r'"
     )
-    assert catalog.scalar(
-        "select count(*) from pg_class where relname ~ '^usage_events_2031'"
-        " and relkind = 'r' and relowner <> 'ratecard_owner'::regrole"
-    ) == 0
+    assert (
+        catalog.scalar(
+            "select count(*) from pg_class where relname ~ '^usage_events_2031'"
+            " and relkind = 'r' and relowner <> 'ratecard_owner'::regrole"
+        )
+        == 0
+    )
     assert catalog.scalar("select internal.maintain_usage_partitions(2)") == 0  # idempotent
     catalog.consume(t, "calls", 3)
     assert catalog.scalar("select sum(amount) from core.usage_events_203101") == 5
