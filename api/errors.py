@@ -27,6 +27,7 @@ SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC006": (409, "idempotency_key_reused"),
     "RC008": (404, "addon_not_found"),
     "RC009": (422, "feature_kind_mismatch"),
+    "RC011": (422, "stripe_price_not_configured"),
     "22001": (422, "value_too_long"),
     "22P02": (422, "invalid_text_representation"),
     "22003": (422, "numeric_out_of_range"),

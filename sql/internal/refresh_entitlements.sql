@@ -5,8 +5,9 @@
 -- any override. Triggers on every input table call this, so it is always in step within
 -- the same transaction, and check_quota reads one row instead of joining six tables.
 --
--- The plan in force: the subscription's plan while it is trialing, active or past_due;
--- otherwise (no subscription, canceled, unpaid, incomplete) the default plan. A suspended
+-- The plan in force: the subscription's plan while it is trialing, active, or past_due and
+-- not yet restricted by dunning; otherwise (no subscription, canceled, unpaid, incomplete,
+-- restricted) the default plan. A suspended
 -- tenant has every feature disabled. When the plan has no enabled row for a feature, only
 -- add-on grants count, as a hard (block) limit. Only rows that change are written.
 create or replace function internal.refresh_entitlements(p_tenant_ids uuid[])
@@ -17,16 +18,17 @@ set search_path = ''
 as $$
   with tenant as (
     select t.tenant_id, t.status as tenant_status,
-           case when s.status in ('trialing', 'active', 'past_due') then s.plan
+           case when s.plan_in_force then s.plan
                 else (select p.code from core.plans p where p.is_default) end as plan,
-           case when s.status in ('trialing', 'active', 'past_due') then s.seats else 1 end
-             as seats,
-           case when s.status in ('trialing', 'active', 'past_due')
-                then s.current_period_start end as anchor,
-           case when s.status in ('trialing', 'active', 'past_due')
-                then s.billing_interval end as period_interval
+           case when s.plan_in_force then s.seats else 1 end as seats,
+           case when s.plan_in_force then s.current_period_start end as anchor,
+           case when s.plan_in_force then s.billing_interval end as period_interval
       from core.tenants t
-      left join core.subscriptions s on s.tenant_id = t.tenant_id
+      left join lateral (
+        select x.*, x.status in ('trialing', 'active')
+                    or (x.status = 'past_due' and not x.restricted) as plan_in_force
+          from core.subscriptions x where x.tenant_id = t.tenant_id
+      ) s on true
      where t.tenant_id = any (p_tenant_ids)
   ),
   addon as (

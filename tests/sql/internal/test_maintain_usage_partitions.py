@@ -31,7 +31,8 @@ def test_months_ahead_with_rls_and_rows_moved_out_of_default(catalog: Api) -> No
     assert catalog.scalar("select count(*) from core.usage_events_default") == 0
     assert catalog.scalar("select count(*) from core.usage_events_203101") == 1
     assert catalog.scalar(
-        "select bool_and(relrowsecurity) from pg_class where relname ~ '^usage_events_2031' and relkind = 'r'"
+        "select bool_and(relrowsecurity) from pg_class"
+        " where relname ~ '^usage_events_2031' and relkind = 'r'"
     )
     assert (
         catalog.scalar(

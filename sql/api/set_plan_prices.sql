@@ -1,0 +1,30 @@
+-- api.set_plan_prices(): map a plan to its Stripe product and prices (monthly, annual).
+-- Subscriptions are matched to plans by these price ids.
+create or replace function api.set_plan_prices(
+  p_plan text, p_monthly text, p_annual text default null, p_product text default null
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if coalesce(p_monthly, '') !~ '^(price|plan)_[A-Za-z0-9_]+$|^$'
+     or coalesce(p_annual, '') !~ '^(price|plan)_[A-Za-z0-9_]+$|^$' then
+    raise exception 'Stripe price ids look like price_...' using errcode = 'RC005';
+  end if;
+  update core.plans p
+     set stripe_price_monthly_id = nullif(p_monthly, ''),
+         stripe_price_annual_id = nullif(p_annual, ''),
+         stripe_product_id = coalesce(p_product, p.stripe_product_id)
+   where p.code = p_plan;
+  if not found then
+    raise exception 'unknown plan %', coalesce(p_plan, 'null') using errcode = 'RC003';
+  end if;
+end
+$$;
+
+comment on function api.set_plan_prices(text, text, text, text) is
+  'Set a plan''s Stripe price ids (monthly, annual) and product id.';
+grant execute on function api.set_plan_prices(text, text, text, text) to ratecard_admin;

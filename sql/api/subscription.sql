@@ -1,0 +1,16 @@
+-- api.subscription: the caller's subscription (a tenant: its own), with the plan in force
+-- and its MRR. A tenant without a row is on the default plan.
+create or replace view api.subscription
+with (security_invoker = true)
+as
+  select s.tenant_id, s.plan, p.name as plan_name, s.status, s.seats, s.billing_interval,
+         s.current_period_start, s.current_period_end, s.trial_end,
+         s.cancel_at_period_end, s.scheduled_plan, s.scheduled_at, s.past_due_since,
+         s.restricted, s.canceled_at,
+         internal.subscription_mrr(s.plan, s.seats, s.billing_interval, s.status) as mrr_cents,
+         p.currency
+    from core.subscriptions s
+    join core.plans p on p.code = s.plan;
+
+comment on view api.subscription is 'Subscriptions visible to the caller, with MRR in cents.';
+grant select on api.subscription to ratecard_tenant, ratecard_admin;

@@ -1,0 +1,70 @@
+-- internal.apply_invoice_event(): keep invoice history and payment attempts from Stripe
+-- invoice events, then re-derive the tenant's billing state.
+--   invoice.paid, invoice.payment_succeeded -> a successful attempt
+--   invoice.payment_failed                   -> a failed attempt, and an outbox row
+-- The invoice row keeps what the newest event about that invoice said.
+create or replace function internal.apply_invoice_event(
+  p_tenant_id uuid, p_event_id text, p_type text, p_at timestamptz, p_inv jsonb
+)
+returns text
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_sub text := coalesce(p_inv->'parent'->'subscription_details'->>'subscription',
+                         p_inv->>'subscription');
+begin
+  if p_inv->>'id' is null then
+    raise exception 'invoice event without an invoice id' using errcode = 'RC005';
+  end if;
+  insert into core.invoices as i
+    (tenant_id, invoice_id, subscription_id, number, status, currency, amount_due,
+     amount_paid, amount_remaining, total, hosted_invoice_url, invoice_pdf, period_start,
+     period_end, created_at, paid_at, attempt_count, next_payment_attempt, stripe_event_at)
+  values (p_tenant_id, p_inv->>'id', v_sub, p_inv->>'number', p_inv->>'status',
+          p_inv->>'currency', (p_inv->>'amount_due')::bigint, (p_inv->>'amount_paid')::bigint,
+          (p_inv->>'amount_remaining')::bigint, (p_inv->>'total')::bigint,
+          p_inv->>'hosted_invoice_url', p_inv->>'invoice_pdf',
+          to_timestamp((p_inv->>'period_start')::double precision),
+          to_timestamp((p_inv->>'period_end')::double precision),
+          to_timestamp((p_inv->>'created')::double precision),
+          to_timestamp((p_inv->'status_transitions'->>'paid_at')::double precision),
+          (p_inv->>'attempt_count')::integer,
+          to_timestamp((p_inv->>'next_payment_attempt')::double precision), p_at)
+  on conflict (tenant_id, invoice_id) do update set
+    subscription_id = excluded.subscription_id, number = excluded.number,
+    status = excluded.status, currency = excluded.currency,
+    amount_due = excluded.amount_due, amount_paid = excluded.amount_paid,
+    amount_remaining = excluded.amount_remaining, total = excluded.total,
+    hosted_invoice_url = excluded.hosted_invoice_url, invoice_pdf = excluded.invoice_pdf,
+    period_start = excluded.period_start, period_end = excluded.period_end,
+    created_at = excluded.created_at, paid_at = excluded.paid_at,
+    attempt_count = excluded.attempt_count,
+    next_payment_attempt = excluded.next_payment_attempt,
+    stripe_event_at = excluded.stripe_event_at
+  where i.stripe_event_at <= excluded.stripe_event_at;
+
+  if p_type in ('invoice.paid', 'invoice.payment_succeeded', 'invoice.payment_failed') then
+    insert into core.payment_attempts (tenant_id, event_id, invoice_id, attempted_at, succeeded,
+                                       amount_cents, currency, attempt_count)
+    values (p_tenant_id, p_event_id, p_inv->>'id', p_at, p_type <> 'invoice.payment_failed',
+            case when p_type = 'invoice.payment_failed' then (p_inv->>'amount_due')::bigint
+                 else (p_inv->>'amount_paid')::bigint end,
+            p_inv->>'currency', (p_inv->>'attempt_count')::integer)
+    on conflict do nothing;
+    if p_type = 'invoice.payment_failed' then
+      perform internal.notify(p_tenant_id, 'payment_failed',
+        jsonb_build_object('invoice_id', p_inv->>'id', 'amount_due', p_inv->'amount_due',
+                           'currency', p_inv->'currency', 'attempt_count', p_inv->'attempt_count',
+                           'hosted_invoice_url', p_inv->'hosted_invoice_url'),
+        p_event_id);
+    end if;
+    perform internal.sync_billing_state(p_tenant_id);
+  end if;
+  return 'applied';
+end
+$$;
+
+comment on function internal.apply_invoice_event(uuid, text, text, timestamptz, jsonb) is
+  'Record an invoice (newest event wins) and its payment attempt; derive billing state.';

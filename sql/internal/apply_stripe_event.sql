@@ -1,0 +1,70 @@
+-- internal.apply_stripe_event(): apply one stored Stripe event and record the outcome in
+-- core.stripe_events (applied, ignored, stale, unknown_customer or failed with the error).
+-- Idempotent: an applied, ignored or stale event is not applied again. The tenant row is
+-- locked first, so two events of one tenant are applied one after the other.
+create or replace function internal.apply_stripe_event(p_event_id text)
+returns text
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  e core.stripe_events;
+  v_obj jsonb;
+  v_tenant uuid;
+  v_outcome text;
+begin
+  select * into e from core.stripe_events x where x.event_id = p_event_id for update;
+  if not found or e.status in ('applied', 'ignored', 'stale') then
+    return e.status;
+  end if;
+  v_obj := e.payload->'data'->'object';
+  if e.type not in ('checkout.session.completed', 'customer.subscription.created',
+                    'customer.subscription.updated', 'customer.subscription.deleted',
+                    'customer.subscription.trial_will_end', 'invoice.paid',
+                    'invoice.payment_succeeded', 'invoice.payment_failed',
+                    'invoice.created', 'invoice.finalized', 'invoice.updated') then
+    update core.stripe_events x set status = 'ignored', applied_at = internal.now()
+     where x.event_id = p_event_id;
+    return 'ignored';
+  end if;
+
+  v_tenant := internal.resolve_stripe_tenant(v_obj);
+  if v_tenant is null then
+    update core.stripe_events x set status = 'unknown_customer', attempts = x.attempts + 1
+     where x.event_id = p_event_id;
+    return 'unknown_customer';
+  end if;
+  perform from core.tenants t where t.tenant_id = v_tenant for update;
+
+  begin
+    if e.type = 'checkout.session.completed' then
+      v_outcome := internal.apply_checkout_completed(v_tenant, v_obj);
+    elsif e.type = 'customer.subscription.trial_will_end' then
+      perform internal.notify(v_tenant, 'trial_will_end',
+                              jsonb_build_object('trial_end', v_obj->'trial_end'),
+                              coalesce(v_obj->>'trial_end', e.event_id));
+      v_outcome := 'applied';
+    elsif e.type like 'customer.subscription.%' then
+      v_outcome := internal.apply_subscription_snapshot(v_tenant, e.created_at, v_obj);
+    else
+      v_outcome := internal.apply_invoice_event(v_tenant, e.event_id, e.type, e.created_at,
+                                                v_obj);
+    end if;
+  exception when others then
+    update core.stripe_events x
+       set status = 'failed', attempts = x.attempts + 1, last_error = sqlerrm,
+           tenant_id = v_tenant
+     where x.event_id = p_event_id;
+    return 'failed';
+  end;
+  update core.stripe_events x
+     set status = v_outcome, attempts = x.attempts + 1, applied_at = internal.now(),
+         tenant_id = v_tenant, last_error = null
+   where x.event_id = p_event_id;
+  return v_outcome;
+end
+$$;
+
+comment on function internal.apply_stripe_event(text) is
+  'Apply a stored Stripe event once; record applied/ignored/stale/unknown_customer/failed.';

@@ -1,0 +1,105 @@
+-- internal.apply_subscription_snapshot(): store what a Stripe subscription object says
+-- (customer.subscription.created / updated / deleted), if it is newer than the snapshot
+-- already stored, then re-derive the tenant's billing state.
+--
+-- The plan is the item whose price is a plan's monthly or annual Stripe price; its
+-- quantity is the seat count and its period the current period. Items whose price belongs
+-- to an add-on set the tenant's Stripe-bought add-ons. Returns the event's outcome: applied, stale, unknown_customer or failed.
+create or replace function internal.apply_subscription_snapshot(
+  p_tenant_id uuid, p_at timestamptz, p_sub jsonb
+)
+returns text
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_item jsonb;
+  v_plan text;
+  v_interval text;
+  v_seats integer;
+  v_status text;
+  v_prev timestamptz;
+  v_start timestamptz;
+  v_end timestamptz;
+begin
+  select x.stripe_event_at into v_prev from core.subscriptions x
+   where x.tenant_id = p_tenant_id for update;
+  if v_prev > p_at then
+    return 'stale';
+  end if;
+
+  select i, p.code into v_item, v_plan
+    from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i
+    join core.plans p on i->'price'->>'id' in (p.stripe_price_monthly_id, p.stripe_price_annual_id)
+   limit 1;
+  if v_plan is null then
+    raise exception 'no plan has the Stripe price of subscription %', p_sub->>'id'
+      using errcode = 'RC011',
+            hint = 'set the plan''s Stripe price ids with api.set_plan_prices, then retry';
+  end if;
+  v_interval := case when v_item->'price'->'recurring'->>'interval' = 'year' then 'year'
+                     else 'month' end;
+  v_seats := greatest(coalesce((v_item->>'quantity')::integer, 1), 1);
+  v_status := case p_sub->>'status'
+                when 'incomplete_expired' then 'canceled'
+                when 'paused' then 'unpaid'
+                else p_sub->>'status' end;
+  if v_status not in ('trialing', 'active', 'past_due', 'unpaid', 'canceled', 'incomplete') then
+    raise exception 'unknown subscription status %', p_sub->>'status' using errcode = 'RC005';
+  end if;
+  v_start := to_timestamp(coalesce(v_item->>'current_period_start',
+                                   p_sub->>'current_period_start', p_sub->>'start_date')::double precision);
+  v_end := to_timestamp(coalesce(v_item->>'current_period_end',
+                                 p_sub->>'current_period_end')::double precision);
+
+  insert into core.subscriptions as x
+    (tenant_id, plan, status, seats, billing_interval, current_period_start,
+     current_period_end, trial_end, cancel_at_period_end, stripe_subscription_id,
+     stripe_item_id, stripe_status, stripe_event_at, cancel_reason, canceled_at, updated_at)
+  values (p_tenant_id, v_plan, v_status, v_seats, v_interval, coalesce(v_start, p_at), v_end,
+          to_timestamp((p_sub->>'trial_end')::double precision),
+          coalesce((p_sub->>'cancel_at_period_end')::boolean, false), p_sub->>'id',
+          v_item->>'id', v_status, p_at, p_sub->'cancellation_details'->>'reason',
+          to_timestamp((p_sub->>'canceled_at')::double precision), internal.now())
+  on conflict (tenant_id) do update set
+    plan = excluded.plan, seats = excluded.seats,
+    billing_interval = excluded.billing_interval,
+    current_period_start = excluded.current_period_start,
+    current_period_end = excluded.current_period_end, trial_end = excluded.trial_end,
+    cancel_at_period_end = excluded.cancel_at_period_end,
+    stripe_subscription_id = excluded.stripe_subscription_id,
+    stripe_item_id = excluded.stripe_item_id, stripe_status = excluded.stripe_status,
+    stripe_event_at = excluded.stripe_event_at, cancel_reason = excluded.cancel_reason,
+    canceled_at = excluded.canceled_at, updated_at = excluded.updated_at,
+    -- a scheduled downgrade is done once Stripe's subscription is on that plan
+    scheduled_plan = case when x.scheduled_plan = excluded.plan then null else x.scheduled_plan end,
+    scheduled_at = case when x.scheduled_plan = excluded.plan then null else x.scheduled_at end;
+
+  -- Add-ons bought through Stripe are exactly the add-on items of the newest snapshot of a
+  -- live subscription: rows for items that have left (or for a cancelled subscription)
+  -- are removed, so the result never depends on the order events arrived in. Add-ons
+  -- granted by hand (no Stripe item) are left alone.
+  delete from core.tenant_addons ta
+   where ta.tenant_id = p_tenant_id and ta.stripe_item_id is not null
+     and (v_status in ('canceled', 'incomplete')
+          or ta.stripe_item_id not in (
+            select i->>'id' from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i));
+  insert into core.tenant_addons as ta (tenant_id, addon, quantity, status, stripe_item_id,
+                                        ends_at, created_at)
+  select p_tenant_id, a.code, greatest(coalesce((i->>'quantity')::integer, 1), 1), 'active',
+         i->>'id', null, internal.now()
+    from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i
+    join core.addons a on i->'price'->>'id' in (a.stripe_price_monthly_id, a.stripe_price_annual_id)
+   where v_status not in ('canceled', 'incomplete')
+  on conflict (tenant_id, addon) do update
+     set quantity = excluded.quantity, status = 'active', stripe_item_id = excluded.stripe_item_id,
+         ends_at = null;
+
+  perform internal.sync_billing_state(p_tenant_id);
+  return 'applied';
+end
+$$;
+
+comment on function internal.apply_subscription_snapshot(uuid, timestamptz, jsonb) is
+  'Store a Stripe subscription object if newer than the stored one; derive billing state.';
