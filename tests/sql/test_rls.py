@@ -85,7 +85,9 @@ def test_tenant_cannot_write_any_table(db: psycopg.Connection, two_tenants: tupl
     a, _ = two_tenants
     for table, _has_tenant in core_tables(db):
         first_column = db.execute(
-            "select attname from pg_attribute where attrelid = %s::regclass and attnum = 1",
+            "select attname from pg_attribute where attrelid = %s::regclass and attnum > 0"
+            " and attidentity = '' and attgenerated = '' and not attisdropped"
+            " order by attnum limit 1",
             (f"core.{table}",),
         ).fetchone()[0]
         for stmt in (
