@@ -1,0 +1,198 @@
+"""Talking to Stripe: the only Python that knows Stripe's API. Every state change is then
+handed to SQL (api.receive_stripe_event applies the subscription Stripe returns), so the
+rules stay in PostgreSQL.
+
+Configuration (environment):
+  STRIPE_SECRET_KEY       secret API key; without it billing routes answer 503
+                          payment_system_not_configured
+  STRIPE_WEBHOOK_SECRET   signing secret of the webhook endpoint (whsec_...)
+  STRIPE_API_BASE         another API server (tests, localstripe), e.g. http://127.0.0.1:8420
+  RATECARD_DEFAULT_TRIAL_DAYS  trial length when a plan sets none (default 14; 0 = no trial)
+  RATECARD_BILLING_SUCCESS_URL / RATECARD_BILLING_CANCEL_URL / RATECARD_BILLING_RETURN_URL
+                          where Checkout and the Billing Portal send the customer back
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+
+from ratecard.errors import RatecardError
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class StripeNotConfigured(RatecardError):
+    """STRIPE_SECRET_KEY (or STRIPE_WEBHOOK_SECRET for webhooks) is not set."""
+
+
+class InvalidSignature(RatecardError):
+    """The webhook body does not carry a valid, fresh Stripe signature."""
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    secret_key: str = ""
+    webhook_secret: str = ""
+    api_base: str = ""
+    default_trial_days: int = 14
+    success_url: str = "http://127.0.0.1:8080/billing/success?session_id={CHECKOUT_SESSION_ID}"
+    cancel_url: str = "http://127.0.0.1:8080/billing/cancel"
+    return_url: str = "http://127.0.0.1:8080/billing"
+
+    @classmethod
+    def from_env(cls) -> StripeSettings:
+        trial = os.environ.get("RATECARD_DEFAULT_TRIAL_DAYS", "").strip() or "14"
+        if not trial.isdigit() or int(trial) > 365:
+            raise RatecardError("RATECARD_DEFAULT_TRIAL_DAYS must be 0 to 365")
+        d = cls()
+        return cls(
+            secret_key=os.environ.get("STRIPE_SECRET_KEY", "").strip(),
+            webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+            api_base=os.environ.get("STRIPE_API_BASE", "").strip(),
+            default_trial_days=int(trial),
+            success_url=os.environ.get("RATECARD_BILLING_SUCCESS_URL", d.success_url),
+            cancel_url=os.environ.get("RATECARD_BILLING_CANCEL_URL", d.cancel_url),
+            return_url=os.environ.get("RATECARD_BILLING_RETURN_URL", d.return_url),
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.secret_key)
+
+
+def make_client(s: StripeSettings) -> stripe.StripeClient:
+    if not s.configured:
+        raise StripeNotConfigured("the payment system is not configured", "set STRIPE_SECRET_KEY")
+    bases: dict[str, str] = {"api": s.api_base} if s.api_base else {}
+    return stripe.StripeClient(
+        s.secret_key,
+        base_addresses=bases,  # type: ignore[arg-type]
+        max_network_retries=2,
+    )
+
+
+def verify_webhook(raw_body: bytes, signature: str | None, s: StripeSettings) -> dict[str, Any]:
+    """The event in `raw_body`, if `signature` (Stripe-Signature) is valid and fresh."""
+    if not s.webhook_secret:
+        raise StripeNotConfigured("webhook secret not configured", "set STRIPE_WEBHOOK_SECRET")
+    if not signature:
+        raise InvalidSignature("missing Stripe-Signature header")
+    try:
+        payload = raw_body.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            payload, signature, s.webhook_secret, SIGNATURE_TOLERANCE_SECONDS
+        )
+    except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
+        raise InvalidSignature(f"invalid Stripe signature: {exc}") from None
+    try:
+        event = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise InvalidSignature(f"signed body is not JSON: {exc.msg}") from None
+    if not isinstance(event, dict):
+        raise InvalidSignature("signed body is not a JSON object")
+    return event
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """Stripe response objects are not dicts; their JSON form is."""
+    return json.loads(str(obj)) if not isinstance(obj, dict) else obj
+
+
+def checkout_session(
+    client: stripe.StripeClient,
+    *,
+    tenant_id: str,
+    plan: str,
+    price_id: str,
+    seats: int,
+    customer_id: str | None,
+    email: str | None,
+    trial_days: int,
+    s: StripeSettings,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "mode": "subscription",
+        "line_items": [{"price": price_id, "quantity": seats}],
+        "client_reference_id": tenant_id,
+        "metadata": {"tenant_id": tenant_id, "plan": plan},
+        "subscription_data": {"metadata": {"tenant_id": tenant_id, "plan": plan}},
+        "success_url": s.success_url,
+        "cancel_url": s.cancel_url,
+    }
+    if trial_days > 0:
+        params["subscription_data"]["trial_period_days"] = trial_days
+    if customer_id:
+        params["customer"] = customer_id
+    elif email:
+        params["customer_email"] = email
+    return as_dict(client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key}))  # type: ignore[arg-type]
+
+
+def portal_session(client: stripe.StripeClient, customer_id: str, s: StripeSettings) -> dict:
+    return as_dict(
+        client.v1.billing_portal.sessions.create(
+            {"customer": customer_id, "return_url": s.return_url}
+        )
+    )
+
+
+def update_subscription(
+    client: stripe.StripeClient,
+    subscription_id: str,
+    params: dict[str, Any],
+    idempotency_key: str,
+) -> dict[str, Any]:
+    return as_dict(
+        client.v1.subscriptions.update(
+            subscription_id, params, {"idempotency_key": idempotency_key}
+        )
+    )  # type: ignore[arg-type]
+
+
+def cancel_subscription_now(client: stripe.StripeClient, subscription_id: str) -> dict:
+    return as_dict(client.v1.subscriptions.cancel(subscription_id))
+
+
+def list_invoices(client: stripe.StripeClient, customer_id: str, limit: int = 24) -> list[dict]:
+    page = as_dict(client.v1.invoices.list({"customer": customer_id, "limit": limit}))
+    return list(page.get("data", []))
+
+
+def upcoming_invoice(client: stripe.StripeClient, customer_id: str, subscription_id: str) -> dict:
+    return as_dict(
+        client.v1.invoices.create_preview(
+            {"customer": customer_id, "subscription": subscription_id}
+        )
+    )
+
+
+def add_subscription_item(
+    client: stripe.StripeClient,
+    subscription_id: str,
+    price_id: str,
+    quantity: int,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    return as_dict(
+        client.v1.subscription_items.create(
+            {
+                "subscription": subscription_id,
+                "price": price_id,
+                "quantity": quantity,
+                "proration_behavior": "create_prorations",
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    )  # type: ignore[arg-type]
+
+
+def remove_subscription_item(client: stripe.StripeClient, item_id: str) -> dict[str, Any]:
+    # No refund for the rest of the period: the add-on's grant ends with it now, and the
+    # next invoice no longer carries it.
+    return as_dict(client.v1.subscription_items.delete(item_id, {"proration_behavior": "none"}))
