@@ -22,8 +22,10 @@ declare
   v_prev timestamptz;
   v_start timestamptz;
   v_end timestamptz;
+  v_old_plan text;
+  r record;
 begin
-  select x.stripe_event_at into v_prev from core.subscriptions x
+  select x.stripe_event_at, x.plan into v_prev, v_old_plan from core.subscriptions x
    where x.tenant_id = p_tenant_id for update;
   if v_prev > p_at then
     return 'stale';
@@ -97,6 +99,18 @@ begin
          ends_at = null;
 
   perform internal.sync_billing_state(p_tenant_id);
+
+  -- A plan change never deletes anything: gauges above the new limits show over_limit and
+  -- the tenant is told, once per feature and change.
+  if v_old_plan is distinct from v_plan then
+    for r in select * from internal.entitlement_rows(p_tenant_id, null) x
+              where x.kind = 'gauge' and x."limit" is not null and x.used > x."limit" loop
+      perform internal.notify(p_tenant_id, 'over_limit_after_plan_change',
+        jsonb_build_object('feature', r.feature, 'used', r.used, 'limit', r."limit",
+                           'plan', v_plan),
+        r.feature || '@' || p_at::text);
+    end loop;
+  end if;
   return 'applied';
 end
 $$;

@@ -11,6 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 
 @dataclass
@@ -109,3 +110,22 @@ def sqlstate() -> Callable[[pytest.ExceptionInfo[psycopg.Error]], str]:
         return info.value.sqlstate or ""
 
     return _state
+
+
+PRO_MONTHLY = "price_pro_monthly"
+T = 1_767_225_600  # 2026-01-01T00:00Z, the `created` of the first Stripe event in tests
+
+
+@pytest.fixture
+def billing(catalog: Api) -> Api:
+    """The catalog with Stripe prices on the pro plan and the more_members add-on."""
+    catalog.admin(
+        "select api.set_plan_prices('pro', %s, 'price_pro_annual', 'prod_pro')", PRO_MONTHLY
+    )
+    catalog.admin("select api.set_addon_prices('more_members', 'price_more_members')")
+    return catalog
+
+
+def receive(api: Api, ev: dict[str, Any]) -> dict[str, Any]:
+    """Deliver a Stripe event as the webhook route does."""
+    return api.service("select * from api.receive_stripe_event(%s::jsonb)", Jsonb(ev))[0]

@@ -10,24 +10,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.sql.conftest import Api
+from tests.sql.conftest import PRO_MONTHLY, Api, T, receive
 from tests.stripe_fixtures import checkout_session, event, invoice, subscription
-
-PRO_MONTHLY = "price_pro_monthly"
-T = 1_767_225_600  # 2026-01-01T00:00Z
-
-
-@pytest.fixture
-def billing(catalog: Api) -> Api:
-    catalog.admin(
-        "select api.set_plan_prices('pro', %s, 'price_pro_annual', 'prod_pro')", PRO_MONTHLY
-    )
-    catalog.admin("select api.set_addon_prices('more_members', 'price_more_members')")
-    return catalog
-
-
-def receive(api: Api, ev: dict[str, Any]) -> dict[str, Any]:
-    return api.service("select * from api.receive_stripe_event(%s::jsonb)", Jsonb(ev))[0]
 
 
 def sub_row(api: Api, tenant) -> dict[str, Any]:

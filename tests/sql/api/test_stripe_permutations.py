@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 
-from tests.sql.api.test_stripe_events import PRO_MONTHLY, T
-from tests.sql.conftest import Api
+from tests.sql.conftest import PRO_MONTHLY, Api, T
 from tests.stripe_fixtures import event, invoice, subscription
 
 STEPS = st.lists(
