@@ -31,6 +31,8 @@ SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC013": (400, "no_active_subscription"),
     "RC014": (400, "subscription_not_cancelled"),
     "22001": (422, "value_too_long"),
+    "22007": (422, "invalid_datetime"),
+    "22008": (422, "datetime_out_of_range"),
     "22P02": (422, "invalid_text_representation"),
     "22003": (422, "numeric_out_of_range"),
     "22023": (422, "invalid_argument"),

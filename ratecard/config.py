@@ -16,7 +16,7 @@ from ratecard.errors import RatecardError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Roles created by `ratecard db migrate` (see sql/bootstrap/roles.sql).
+# Roles created by `ratecard db migrate` (see sql/bootstrap/roles_and_schemas.sql).
 OWNER_ROLE = "ratecard_owner"
 AUTHENTICATOR_ROLE = "ratecard_authenticator"
 EMBEDDED_DBNAME = "ratecard"

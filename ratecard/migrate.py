@@ -87,7 +87,9 @@ def _bootstrap(conn: psycopg.Connection, sql_dir: Path, report: MigrateReport) -
     row = conn.execute(
         """
         select exists (select from pg_available_extensions where name = 'pg_cron'),
-               current_setting('cron.database_name', true),
+               -- pg_settings rather than current_setting(): a login without
+               -- pg_read_all_settings may not read a superuser-only setting
+               (select setting from pg_settings where name = 'cron.database_name'),
                current_database(),
                (select rolsuper from pg_roles where rolname = current_user)
         """

@@ -1,6 +1,6 @@
 -- api.assign_plan(): put a tenant on a plan now, outside Stripe (manual or enterprise
 -- contracts, tests). Creates or replaces the subscription row as active with p_seats
--- seats; a new plan starts a new billing period. Entitlements follow at once.
+-- seats, billed at the plan's interval; a new plan starts a new billing period. Entitlements follow at once.
 create or replace function api.assign_plan(
   p_tenant_id uuid, p_plan text, p_seats integer default 1
 )
@@ -22,11 +22,13 @@ begin
   if p_seats is null or p_seats not between 1 and 100000 then
     raise exception 'seats must be 1 to 100000, got %', p_seats using errcode = 'RC004';
   end if;
-  insert into core.subscriptions as s (tenant_id, plan, status, seats, current_period_start,
-                                       updated_at)
-  values (p_tenant_id, p_plan, 'active', p_seats, v_now, v_now)
+  insert into core.subscriptions as s (tenant_id, plan, status, seats, billing_interval,
+                                       current_period_start, updated_at)
+  select p_tenant_id, p.code, 'active', p_seats, p.billing_interval, v_now, v_now
+    from core.plans p where p.code = p_plan
   on conflict (tenant_id) do update
      set plan = excluded.plan, seats = excluded.seats, status = 'active',
+         billing_interval = excluded.billing_interval,
          current_period_start = case when s.plan = excluded.plan then s.current_period_start
                                      else v_now end,
          cancel_at_period_end = false, scheduled_plan = null, scheduled_at = null,

@@ -8,7 +8,7 @@
 -- Idempotency: with p_idempotency_key, the key row is inserted first. A concurrent call
 -- with the same key waits on that row's unique index until the first commits, then finds
 -- it and returns the stored outcome with duplicate = true, changing nothing. Reusing a key
--- for another feature or amount is RC006.
+-- for another feature, amount or operation (record_usage) is RC006.
 --
 -- Gauges take negative amounts to release (never below zero). Denials record nothing but
 -- the key's outcome. Errors: RC001 unknown tenant, RC002 unknown feature, RC004 bad amount,
@@ -62,17 +62,18 @@ begin
 
   if p_idempotency_key is not null then
     perform internal.check_idempotency_key(p_idempotency_key);
-    insert into core.idempotency_keys (tenant_id, key, feature, amount, created_at)
-    values (p_tenant_id, p_idempotency_key, p_feature, p_amount, v_now)
+    insert into core.idempotency_keys (tenant_id, key, operation, feature, amount, created_at)
+    values (p_tenant_id, p_idempotency_key, 'consume', p_feature, p_amount, v_now)
     on conflict do nothing;
     if not found then
       select * into k from core.idempotency_keys x
        where x.tenant_id = p_tenant_id and x.key = p_idempotency_key;
-      if k.feature <> p_feature or k.amount <> p_amount or k.allowed is null then
+      if k.operation <> 'consume' or k.feature <> p_feature or k.amount <> p_amount
+         or k.allowed is null then
         raise exception 'idempotency key % was already used for another request',
           p_idempotency_key
           using errcode = 'RC006',
-                detail = format('first use: feature %s, amount %s', k.feature, k.amount),
+                detail = format('first use: %s of %s %s', k.operation, k.amount, k.feature),
                 hint = 'use a new key for a new request';
       end if;
       return query select k.allowed, true, k.used, k.limit_value, k.remaining, k.state;

@@ -28,8 +28,10 @@ begin
   values (btrim(p_name), p_email, internal.now())
   returning tenant_id into v_tenant_id;
   if p_plan is not null then
-    insert into core.subscriptions (tenant_id, plan, status, current_period_start, updated_at)
-    values (v_tenant_id, p_plan, 'active', internal.now(), internal.now());
+    insert into core.subscriptions (tenant_id, plan, status, billing_interval,
+                                    current_period_start, updated_at)
+    select v_tenant_id, p.code, 'active', p.billing_interval, internal.now(), internal.now()
+      from core.plans p where p.code = p_plan;
   end if;
   return v_tenant_id;
 end

@@ -20,7 +20,8 @@ begin
   if p_price_cents is null or p_price_cents < 0 then
     raise exception 'price must be zero or more cents' using errcode = 'RC004';
   end if;
-  if p_currency is null or p_currency !~ '^[a-z]{3}$' or p_interval not in ('month', 'year') then
+  if p_currency is null or p_currency !~ '^[a-z]{3}$' or p_interval is null
+     or p_interval not in ('month', 'year') then
     raise exception 'invalid currency or interval' using errcode = 'RC005';
   end if;
   insert into core.addons (code, name, price_cents, currency, billing_interval)

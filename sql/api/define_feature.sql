@@ -2,7 +2,8 @@
 --   kind:    switch (on/off) | metered (resets every p_reset) | gauge (a level, no reset)
 --   reset:   hour | day | month | billing_period; only for metered (ignored otherwise)
 --   durable: false keeps the counter in an UNLOGGED table with no ledger (rate limits)
--- A feature's kind never changes once defined (its meters would lose their meaning).
+-- A feature's kind and durability never change once defined (its meters would lose their
+-- meaning or be left behind in the other meter table).
 create or replace function api.define_feature(
   p_code text,
   p_kind text,
@@ -19,6 +20,7 @@ set search_path = ''
 as $$
 declare
   v_kind text;
+  v_durable boolean;
 begin
   if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
     raise exception 'invalid feature code %', coalesce(p_code, 'null')
@@ -37,14 +39,20 @@ begin
     raise exception 'only metered features can be non-durable'
       using errcode = 'RC005', hint = 'non-durable is meant for rate-limit windows';
   end if;
-  if length(p_unit) > 32 or length(p_name) > 200 then
-    raise exception 'unit (max 32) or name (max 200) too long'
+  if length(p_unit) > 32 or length(p_name) not between 1 and 200 then
+    raise exception 'unit must be at most 32 characters, name 1 to 200'
       using errcode = 'RC005';
   end if;
-  select f.kind into v_kind from core.features f where f.code = p_code for update;
+  select f.kind, f.durable into v_kind, v_durable from core.features f
+   where f.code = p_code for update;
   if found and v_kind <> p_kind then
     raise exception 'feature % is a %, its kind cannot change to %', p_code, v_kind, p_kind
       using errcode = 'RC005', hint = 'define a new feature code instead';
+  end if;
+  if found and v_durable <> coalesce(p_durable, true) then
+    raise exception 'feature % cannot change between durable and non-durable', p_code
+      using errcode = 'RC005',
+            hint = 'its counts live in another table; define a new feature code instead';
   end if;
   insert into core.features (code, kind, reset, unit, name, durable)
   values (p_code, p_kind, case when p_kind = 'metered' then p_reset end, p_unit,

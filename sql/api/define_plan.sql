@@ -1,6 +1,7 @@
 -- api.define_plan(): create a plan (tier) or update it. Prices are integer minor units
 -- (cents) with an ISO currency. p_is_default marks the free plan that tenants without a
--- paid subscription fall back to (at most one; setting it moves the mark).
+-- paid subscription fall back to (at most one; setting it moves the mark). On an existing
+-- plan, a null p_is_default, p_is_public or p_trial_days leaves that attribute unchanged.
 create or replace function api.define_plan(
   p_code text,
   p_name text,
@@ -8,8 +9,8 @@ create or replace function api.define_plan(
   p_currency text default 'usd',
   p_interval text default 'month',
   p_per_seat boolean default false,
-  p_is_default boolean default false,
-  p_is_public boolean default true,
+  p_is_default boolean default null,
+  p_is_public boolean default null,
   p_trial_days integer default null
 )
 returns void
@@ -51,8 +52,11 @@ begin
   on conflict (code) do update
      set name = excluded.name, price_cents = excluded.price_cents,
          currency = excluded.currency, billing_interval = excluded.billing_interval,
-         per_seat = excluded.per_seat, is_default = excluded.is_default,
-         is_public = excluded.is_public, trial_days = excluded.trial_days;
+         per_seat = excluded.per_seat,
+         -- null means "leave as it is", so redefining a plan never drops its default mark
+         is_default = coalesce(p_is_default, core.plans.is_default),
+         is_public = coalesce(p_is_public, core.plans.is_public),
+         trial_days = coalesce(p_trial_days, core.plans.trial_days);
 end
 $$;
 

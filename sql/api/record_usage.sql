@@ -48,13 +48,14 @@ begin
       using errcode = 'RC009', hint = 'use api.consume for gauges';
   end if;
 
-  insert into core.idempotency_keys (tenant_id, key, feature, amount, allowed, created_at)
-  values (p_tenant_id, p_idempotency_key, p_feature, p_amount, true, v_now)
+  insert into core.idempotency_keys (tenant_id, key, operation, feature, amount, allowed,
+                                     created_at)
+  values (p_tenant_id, p_idempotency_key, 'record', p_feature, p_amount, true, v_now)
   on conflict do nothing;
   if not found then
     select * into k from core.idempotency_keys x
      where x.tenant_id = p_tenant_id and x.key = p_idempotency_key;
-    if k.feature <> p_feature or k.amount <> p_amount then
+    if k.operation <> 'record' or k.feature <> p_feature or k.amount <> p_amount then
       raise exception 'idempotency key % was already used for another request',
         p_idempotency_key using errcode = 'RC006';
     end if;

@@ -7,11 +7,13 @@
 --    "properties": object (optional)}
 -- The whole batch is validated first; any bad event rejects the whole batch (RC005/RC004,
 -- or RC001/RC002 for an unknown tenant or feature, with the event's index in DETAIL) and
--- nothing is written. Then keys are claimed (a key already present, in
--- the table or earlier in the batch, counts as a duplicate and is skipped), events are
+-- nothing is written; so does a key repeated with another feature or amount, or first
+-- used by api.consume (RC006). Then keys are claimed (a key already present, in the table
+-- or earlier in the batch, counts as a duplicate and is skipped), events are
 -- appended to the ledger, meters are bumped once per (tenant, feature, period) in key
 -- order (so concurrent batches cannot deadlock on them), soft limits start their grace
--- and threshold crossings go to the outbox. Returns how many events were accepted and how many were duplicates.
+-- and threshold crossings go to the outbox. Returns how many events were accepted and
+-- how many were duplicates.
 create or replace function api.record_usage_batch(p_events jsonb)
 returns table (accepted integer, duplicates integer)
 language plpgsql
@@ -105,6 +107,29 @@ begin
     end;
   end if;
 
+  -- A key may repeat (a retried event), but only with the same feature and amount, and not
+  -- a key first used by api.consume: anything else is RC006 and rejects the batch.
+  select x.idx - 1 as idx, x.idempotency_key as key into v_bad
+    from rows from (jsonb_to_recordset(p_events)
+                    as (tenant_id uuid, feature text, amount bigint, idempotency_key text))
+         with ordinality as x(tenant_id, feature, amount, idempotency_key, idx)
+   where exists (select from core.idempotency_keys k
+                  where k.tenant_id = x.tenant_id and k.key = x.idempotency_key
+                    and (k.operation <> 'record' or k.feature <> x.feature
+                         or k.amount <> x.amount))
+      or exists (select from jsonb_to_recordset(p_events)
+                          as y(tenant_id uuid, feature text, amount bigint, idempotency_key text)
+                  where y.tenant_id = x.tenant_id and y.idempotency_key = x.idempotency_key
+                    and (y.feature, y.amount) is distinct from (x.feature, x.amount))
+   order by x.idx
+   limit 1;
+  if found then
+    raise exception 'event %: idempotency key % was already used for another request',
+      v_bad.idx, v_bad.key
+      using errcode = 'RC006', detail = format('index %s', v_bad.idx),
+            hint = 'a repeated key must carry the same feature and amount';
+  end if;
+
   -- 1. Claim keys, append the ledger, and sum what is new per (tenant, feature, period).
   with input as (
     select x.tenant_id, x.feature, x.amount, x.idempotency_key as key,
@@ -122,8 +147,9 @@ begin
      order by i.tenant_id, i.key, i.idx
   ),
   claimed as (
-    insert into core.idempotency_keys as k (tenant_id, key, feature, amount, allowed, created_at)
-    select d.tenant_id, d.key, d.feature, d.amount, true, v_now
+    insert into core.idempotency_keys as k (tenant_id, key, operation, feature, amount,
+                                            allowed, created_at)
+    select d.tenant_id, d.key, 'record', d.feature, d.amount, true, v_now
       from dedup d
      order by d.tenant_id, d.key
     on conflict do nothing
@@ -199,11 +225,17 @@ begin
     join s on s.tenant_id = b.tenant_id and s.feature = b.feature
           and s.period_start = b.period_start;
 
-  -- 3. Soft limits: start the grace period of meters that have just passed their limit.
+  -- 3. Meters that have just passed their limit start their grace period (as in consume).
   update core.meters m set over_since = v_now
-    from unnest(v_tenants, v_features, v_periods, v_overage, v_limits, v_used)
-         as u(tenant_id, feature, period_start, overage, lim, used)
-   where u.overage = 'soft' and u.used > u.lim
+    from unnest(v_tenants, v_features, v_periods, v_durable, v_limits, v_used)
+         as u(tenant_id, feature, period_start, durable, lim, used)
+   where u.durable and u.used > u.lim
+     and m.tenant_id = u.tenant_id and m.feature = u.feature
+     and m.period_start = u.period_start and m.over_since is null;
+  update core.volatile_meters m set over_since = v_now
+    from unnest(v_tenants, v_features, v_periods, v_durable, v_limits, v_used)
+         as u(tenant_id, feature, period_start, durable, lim, used)
+   where not u.durable and u.used > u.lim
      and m.tenant_id = u.tenant_id and m.feature = u.feature
      and m.period_start = u.period_start and m.over_since is null;
 

@@ -26,8 +26,10 @@ begin
     raise exception 'override expiry % is in the past', p_expires_at using errcode = 'RC005';
   end if;
   insert into core.overrides (tenant_id, feature, limit_value, enabled, expires_at, created_at)
-  values (p_tenant_id, p_feature, p_limit, coalesce(p_enabled, true), p_expires_at,
-          internal.now())
+  select p_tenant_id, p_feature,
+         case when f.kind = 'switch' then null else p_limit end,  -- a switch has no limit
+         coalesce(p_enabled, true), p_expires_at, internal.now()
+    from core.features f where f.code = p_feature
   on conflict (tenant_id, feature) do update
      set limit_value = excluded.limit_value, enabled = excluded.enabled,
          expires_at = excluded.expires_at, created_at = excluded.created_at;

@@ -1,7 +1,7 @@
 -- api.track_object(): check the storage limit before an upload and record the object.
 --
--- Storage is the gauge feature `storage_bytes`, fed one object at a time. The object row is
--- locked first; the change to the gauge is the new size minus the size already tracked for
+-- Storage is the gauge feature `storage_bytes`, fed one object at a time. Calls for one
+-- object are serialised (transaction advisory lock on tenant and key); the change to the gauge is the new size minus the size already tracked for
 -- that key, so re-tracking a key replaces its size instead of adding it twice. The change
 -- goes through api.consume (soft buffer, grace, thresholds all apply); when it is denied,
 -- nothing is recorded. Categories: upload, attachment, export, profile_image, backup.
@@ -37,6 +37,10 @@ begin
     perform internal.raise_not_entitled(p_tenant_id, null);
   end if;
 
+  -- Serialise calls for the same object, also while it does not exist yet (a row lock
+  -- cannot cover a row that is not there), so a new key is never counted twice.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended(p_tenant_id::text || '/' || p_object_key, 7410));
   select o.size_bytes into v_old from core.storage_objects o
    where o.tenant_id = p_tenant_id and o.object_key = p_object_key
      for update;

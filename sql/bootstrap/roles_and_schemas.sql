@@ -39,6 +39,16 @@ $$;
 
 revoke all on schema public from public;
 
+-- Whoever runs migrations must be able to act as the owner (yoyo connects with role=owner).
+do $$
+begin
+  if not pg_catalog.pg_has_role(current_user, 'ratecard_owner', 'member') then
+    execute format('grant ratecard_owner to %I', current_user);
+  end if;
+end
+$$;
+
+
 create schema if not exists core authorization ratecard_owner;
 create schema if not exists internal authorization ratecard_owner;
 create schema if not exists api authorization ratecard_owner;
@@ -49,11 +59,3 @@ create schema if not exists ratecard_meta authorization ratecard_owner;
 alter default privileges for role ratecard_owner revoke execute on functions from public;
 alter default privileges for role ratecard_owner revoke usage on types from public;
 
--- Whoever runs migrations must be able to act as the owner (yoyo connects with role=owner).
-do $$
-begin
-  if not pg_catalog.pg_has_role(current_user, 'ratecard_owner', 'member') then
-    execute format('grant ratecard_owner to %I', current_user);
-  end if;
-end
-$$;

@@ -22,7 +22,7 @@ as $$
               when x.lim = 0 then case when u.used > 0 then 100 else 0 end
               else round(u.used * 100.0 / x.lim, 2) end,
          case when e.kind = 'metered' then x.ps end,
-         internal.period_end(e.reset, x.ps, e.period_interval),
+         internal.period_end(e.reset, x.ps, e.period_interval, e.period_anchor),
          case when e.kind = 'switch' then case when x.enabled then 'ok' else 'disabled' end
               else internal.usage_state(x.enabled, x.lim, u.used, e.overage, e.buffer_pct,
                                         u.over_since, e.grace, n.now) end,

@@ -4,8 +4,8 @@
 -- Chosen over pg_partman: this needs no extension created by a superuser on external
 -- servers, and it enables row-level security on every new partition (a partition does not
 -- inherit it). Rows that landed in the default partition for a month that now gets its own
--- partition are moved into it first, so attaching never fails. Run by `ratecard db migrate`
--- and daily by pg_cron; never needed for correctness (the default partition takes anything).
+-- partition are moved into it first, so attaching never fails. Run by every
+-- `ratecard db migrate`; never needed for correctness (the default partition takes anything).
 create or replace function internal.maintain_usage_partitions(p_months_ahead integer default 3)
 returns integer
 language plpgsql

@@ -1,5 +1,6 @@
 -- internal.raise_not_entitled(): called when no entitlement row exists for a (tenant,
--- feature): raise the documented error that says which of the two is unknown.
+-- feature): raise the documented error that says which of the two is unknown (RC001,
+-- RC002), or RC010 when both exist but the derived row is missing (an inconsistency).
 create or replace function internal.raise_not_entitled(p_tenant_id uuid, p_feature text)
 returns void
 language plpgsql

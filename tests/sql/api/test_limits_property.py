@@ -79,10 +79,12 @@ def state(c: Case, enabled: bool, limit: int | None, used: int) -> str:
         return "ok"
     if policy == "block" and used >= limit:
         return "blocked"
+    if policy == "soft" and used >= soft_cap(limit, c.buffer_pct):
+        return "blocked"
     if used > limit:
-        if policy == "bill":
-            return "over_limit"
-        return "blocked" if used >= soft_cap(limit, c.buffer_pct) else "over_limit"
+        return "over_limit"
+    if limit == 0:
+        return "ok"
     return "warning" if used * 100 >= limit * 80 else "ok"
 
 
