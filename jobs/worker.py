@@ -1,9 +1,11 @@
-"""`ratecard worker`: the process that runs queued jobs.
+"""`ratecard worker`: the process that runs jobs that must talk to Stripe or S3.
 
-pg_cron owns every schedule; jobs that only touch the database run inside PostgreSQL. Jobs
-that must call Stripe or S3 are queued in the database and drained here. Until job handlers
-are registered, the worker connects, waits for notifications on the `ratecard_jobs` channel
-and stops cleanly on SIGINT or SIGTERM.
+pg_cron owns every schedule; jobs that only touch the database run inside PostgreSQL. This
+worker wakes every few seconds (or when notified on the `ratecard_jobs` channel) and runs
+each pass of:
+  * the Stripe retry sweep (stored events that failed or waited for their customer);
+  * due scheduled plan changes, made in Stripe (when STRIPE_SECRET_KEY is set).
+It stops cleanly on SIGINT or SIGTERM. `ratecard worker --once` runs one pass and exits.
 """
 
 from __future__ import annotations
@@ -11,14 +13,35 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 import psycopg
 
+from jobs import billing
+from ratecard import stripe_gateway as gw
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
 
 log = logging.getLogger("ratecard.worker")
 POLL_SECONDS = 1.0
+PASS_EVERY_SECONDS = 30.0
+
+
+def run_pass(conn: psycopg.Connection, stripe_settings: gw.StripeSettings) -> dict[str, int]:
+    """One pass over every job; each job's failure is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    try:
+        done["stripe_events_applied"] = billing.retry_events(conn)
+    except psycopg.Error as exc:
+        log.warning("retry sweep failed: %s", exc)
+    if stripe_settings.configured:
+        try:
+            done["plan_changes_sent"] = billing.make_due_plan_changes(
+                conn, gw.make_client(stripe_settings)
+            )
+        except psycopg.Error as exc:
+            log.warning("plan changes failed: %s", exc)
+    return done
 
 
 def run_worker(settings: Settings, once: bool = False) -> int:
@@ -29,13 +52,27 @@ def run_worker(settings: Settings, once: bool = False) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    stripe_settings = gw.StripeSettings.from_env()
     with psycopg.connect(app_conninfo(settings), autocommit=True) as conn:
         conn.execute("listen ratecard_jobs")
-        log.info("worker started (no job handlers registered)")
+        log.info(
+            "worker started (stripe %s)",
+            "configured" if stripe_settings.configured else "not configured",
+        )
+        next_pass = 0.0
         while not stop.is_set():
-            for note in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
-                log.info("job notification: %s", note.payload)
+            woken = False
+            if time.monotonic() >= next_pass or once:
+                done = run_pass(conn, stripe_settings)
+                if any(done.values()):
+                    log.info("worker pass: %s", done)
+                next_pass = time.monotonic() + PASS_EVERY_SECONDS
             if once:
                 break
+            for note in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
+                log.info("job notification: %s", note.payload)
+                woken = True
+            if woken:
+                next_pass = 0.0
     log.info("worker stopped")
     return 0

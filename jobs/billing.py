@@ -1,0 +1,71 @@
+"""Billing jobs that must call Stripe, run by the worker.
+
+* make_due_plan_changes: a downgrade scheduled for the end of a period is made in Stripe
+  when it is due (new price, no proration). The Stripe event that follows changes the plan
+  and clears the schedule in SQL; until then the same Stripe request is repeated with the
+  same idempotency key, which Stripe answers with the first result.
+* retry_events: apply stored Stripe events that failed or waited for their customer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+import stripe
+from psycopg.rows import dict_row
+
+from ratecard import stripe_gateway as gw
+
+log = logging.getLogger("ratecard.jobs.billing")
+
+DUE_PLAN_CHANGES = "select * from api.due_plan_changes(%s::integer)"
+RETRY_EVENTS = "select api.retry_stripe_events(%s::integer)"
+
+
+def _as_service(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...]) -> list[dict]:
+    with conn.transaction():
+        conn.execute("set local role ratecard_service")
+        cur = conn.cursor(row_factory=dict_row)
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def make_due_plan_changes(
+    conn: psycopg.Connection[Any], client: stripe.StripeClient, limit: int = 50
+) -> int:
+    """Ask Stripe to switch every due scheduled plan change. Returns how many were sent."""
+    sent = 0
+    for due in _as_service(conn, DUE_PLAN_CHANGES, (limit,)):
+        key = f"plan-change:{due['stripe_subscription_id']}:{due['plan']}"
+        try:
+            gw.update_subscription(
+                client,
+                due["stripe_subscription_id"],
+                {
+                    "items": [
+                        {
+                            "id": due["stripe_item_id"],
+                            "price": due["price_id"],
+                            "quantity": due["seats"],
+                        }
+                    ],
+                    "proration_behavior": "none",
+                },
+                key,
+            )
+            sent += 1
+        except stripe.StripeError as exc:
+            log.warning(
+                "plan change for %s failed (Stripe request %s): %s",
+                due["tenant_id"],
+                getattr(exc, "request_id", None),
+                exc.user_message,
+            )
+    return sent
+
+
+def retry_events(conn: psycopg.Connection[Any], limit: int = 100) -> int:
+    row = _as_service(conn, RETRY_EVENTS, (limit,))
+    return int(row[0]["retry_stripe_events"]) if row else 0

@@ -1,0 +1,77 @@
+"""jobs/billing.py: due plan changes sent to Stripe once per schedule; the retry sweep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import psycopg
+
+from jobs import billing
+from jobs.worker import run_pass
+from ratecard import stripe_gateway as gw
+from tests.fake_stripe import FakeStripe
+from tests.sql.conftest import CATALOG_SQL, PRO_MONTHLY, Api, T, receive
+from tests.stripe_fixtures import event, subscription
+
+
+def test_due_downgrade_is_sent_without_proration(db: psycopg.Connection) -> None:
+    api = Api(db)
+    api.admin(CATALOG_SQL)
+    api.admin("select api.set_plan_prices('pro', %s)", PRO_MONTHLY)
+    api.admin("select api.define_plan('lite', 'Lite', 900)")
+    api.admin("select api.set_plan_prices('lite', 'price_lite_m')")
+    api.set_clock(datetime(2026, 1, 10, tzinfo=UTC))
+    t = api.tenant()
+    receive(
+        api,
+        event(
+            "evt_1",
+            "customer.subscription.created",
+            T,
+            subscription("sub_W", "cus_W", PRO_MONTHLY, quantity=2, tenant_id=str(t)),
+        ),
+    )
+    api.service("select * from api.request_plan_change(%s::uuid, 'lite')", t)
+    with FakeStripe() as fake:
+        client = gw.make_client(gw.StripeSettings(secret_key="sk_test", api_base=fake.url))
+        assert billing.make_due_plan_changes(db, client) == 0  # not due yet
+        api.set_clock(datetime(2026, 2, 1, 0, 1, tzinfo=UTC))
+        assert billing.make_due_plan_changes(db, client) == 1
+        assert billing.make_due_plan_changes(db, client) == 1  # repeated until Stripe's event
+        reqs = fake.find("POST", "/v1/subscriptions/sub_W")
+        assert len(reqs) == 2
+        assert {r.headers["Idempotency-Key"] for r in reqs} == {"plan-change:sub_W:lite"}
+        p = reqs[0].params
+        assert (p["items[0][price]"], p["items[0][quantity]"], p["proration_behavior"]) == (
+            "price_lite_m",
+            "2",
+            "none",
+        )
+        receive(
+            api,
+            event(
+                "evt_2",
+                "customer.subscription.updated",
+                T + 3_000_000,
+                subscription("sub_W", "cus_W", "price_lite_m", quantity=2, tenant_id=str(t)),
+            ),
+        )
+        assert billing.make_due_plan_changes(db, client) == 0
+    assert api.entitlement(t, "calls")["limit"] == 0  # lite has no calls limit row: disabled
+
+
+def test_worker_pass_applies_waiting_events(db: psycopg.Connection) -> None:
+    api = Api(db)
+    api.admin(CATALOG_SQL)
+    api.admin("select api.set_plan_prices('pro', %s)", PRO_MONTHLY)
+    t = api.tenant()
+    assert receive(
+        api,
+        event(
+            "evt_w", "customer.subscription.created", T, subscription("sub_V", "cus_V", PRO_MONTHLY)
+        ),
+    )["status"] == ("unknown_customer")
+    db.execute("update core.tenants set stripe_customer_id = 'cus_V' where tenant_id = %s", (t,))
+    done = run_pass(db, gw.StripeSettings())
+    assert done == {"stripe_events_applied": 1}
+    assert api.entitlement(t, "calls")["limit"] == 100
