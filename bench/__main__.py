@@ -1,0 +1,137 @@
+"""python -m bench: Ratecard's hot paths as ratios to plain-PostgreSQL baselines.
+
+Starts its own PostgreSQL cluster in a temporary folder (fsync and synchronous_commit on),
+loads the demo catalog and 10,000 tenants, runs each pair (baseline, then Ratecard) at every
+client count, prints machine facts and a table of figures, baselines and ratios, writes it
+to bench/out/latest.md, and deletes the cluster. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import batch, web
+from bench.machine import commit, facts, facts_text, load_average
+from bench.results import Result, table
+from bench.server import bench_server
+from bench.sql_pairs import CONSUME_HOT, SQL_PAIRS, check_hot_tenant, check_limit_reached
+from bench.sql_pairs import measure as measure_sql
+
+PAIRS = (*(p.name for p in SQL_PAIRS), "batch_ingest", "http_check")
+OUT = Path(__file__).resolve().parent / "out" / "latest.md"
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark Ratecard's hot paths against baselines run beside them "
+        "(same run, same server, same client count); print the ratios.",
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=20, help="length of every measurement (default 20)"
+    )
+    parser.add_argument(
+        "--clients",
+        default="1,2,8",
+        help="comma-separated client counts (default 1,2,8)",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        choices=PAIRS,
+        help=f"run only this pair (repeatable): {', '.join(PAIRS)}",
+    )
+    args = parser.parse_args(argv)
+    try:
+        args.clients = [int(c) for c in args.clients.split(",")]
+    except ValueError:
+        parser.error("--clients takes whole numbers separated by commas, e.g. 1,2,8")
+    if not args.clients or min(args.clients) < 1 or args.seconds < 1:
+        parser.error("--clients and --seconds must be positive")
+    args.only = args.only or list(PAIRS)
+    return args
+
+
+def report(command: str, info: dict[str, str], results: list[Result], notes: list[str]) -> str:
+    return "\n".join(
+        [
+            f"# Ratecard benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "",
+            f"- commit: {commit()}",
+            f"- command: `{command}`",
+            "",
+            "## Machine and server",
+            "",
+            facts_text(info),
+            "",
+            "## Results (ratio = Ratecard / baseline, same run and server)",
+            "",
+            table(results),
+            "",
+            "## Checks and notes",
+            "",
+            *(f"- {n}" for n in notes),
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    results: list[Result] = []
+    notes: list[str] = []
+
+    def record(result: Result) -> None:
+        results.append(result)
+        log(
+            f"{result.pair} c={result.clients}: {result.figure:,.0f} vs "
+            f"{result.baseline:,.0f} {result.unit}, ratio {result.ratio:.2f}"
+        )
+
+    with bench_server(log) as server:
+        info = facts(server)
+        log("machine:\n" + facts_text(info))
+        for pair in SQL_PAIRS:
+            if pair.name not in args.only:
+                continue
+            for c in args.clients:
+                log(f"{pair.name}: {c} clients, {args.seconds} s each side")
+                record(measure_sql(server, pair, c, args.seconds))
+            if pair is CONSUME_HOT:
+                notes.append(check_hot_tenant(server))
+                notes.append(check_limit_reached(server, max(args.clients)))
+                log(notes[-2] + "\n" + notes[-1])
+        if "batch_ingest" in args.only:
+            for c in args.clients:
+                log(f"batch_ingest: {c} clients, {args.seconds} s each side")
+                record(batch.measure(server, c, args.seconds))
+        if "http_check" in args.only:
+            log(f"http_check: clients {args.clients}, {args.seconds} s each side")
+            try:
+                for result in web.measure(server, args.clients, args.seconds):
+                    record(result)
+            except web.Skip as why:
+                notes.append(f"http_check skipped: {why}")
+                log(notes[-1])
+        info["load average at end"] = load_average()
+
+    text = report(command, info, results, notes)
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(text)
+    print(text)
+    log(f"written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
