@@ -7,7 +7,6 @@ returns uuid
 language sql
 stable
 parallel safe
-set search_path = ''
 as $$
   select nullif(pg_catalog.current_setting('ratecard.tenant_id', true), '')::uuid
 $$;

@@ -11,7 +11,6 @@ returns table (
 )
 language sql
 stable
-set search_path = ''
 as $$
   select e.tenant_id, e.feature, e.kind, x.enabled,
          x.lim,
@@ -44,12 +43,20 @@ as $$
                      and (e.override_expires_at is null or e.override_expires_at > n.now)
                      as active) o
     ) x
-    left join core.meters m
-      on e.durable and m.tenant_id = e.tenant_id and m.feature = e.feature
-     and m.period_start = x.ps
-    left join core.volatile_meters vm
-      on not e.durable and vm.tenant_id = e.tenant_id and vm.feature = e.feature
-     and vm.period_start = x.ps
+    -- LATERAL ... LIMIT 1 keeps these primary-key lookups as parameterised index scans; if
+    -- the planner pulls them up it picks a hash join that costs far more than the lookup.
+    left join lateral (
+      select m.used, m.over_since from core.meters m
+       where e.durable and m.tenant_id = e.tenant_id and m.feature = e.feature
+         and m.period_start = x.ps
+       limit 1
+    ) m on true
+    left join lateral (
+      select vm.used, vm.over_since from core.volatile_meters vm
+       where not e.durable and vm.tenant_id = e.tenant_id and vm.feature = e.feature
+         and vm.period_start = x.ps
+       limit 1
+    ) vm on true
     cross join lateral (
       select coalesce(m.used, vm.used, 0) as used,
              coalesce(m.over_since, vm.over_since) as over_since

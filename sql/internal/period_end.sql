@@ -8,28 +8,29 @@ create or replace function internal.period_end(
   p_reset text, p_start timestamptz, p_interval text, p_anchor timestamptz default null
 )
 returns timestamptz
-language sql
+language plpgsql
 immutable
 parallel safe
-set search_path = ''
 as $$
-  select case
-    when p_reset = 'billing_period' and p_anchor is not null then (
-      select (a.anchor + pg_catalog.make_interval(months => k.k + a.step)) at time zone 'UTC'
-        from (select p_anchor at time zone 'UTC' as anchor, p_start at time zone 'UTC' as st,
-                     case when p_interval = 'year' then 12 else 1 end as step) a
-        cross join lateral (
-          select ((extract(year from a.st) - extract(year from a.anchor)) * 12
-                  + extract(month from a.st) - extract(month from a.anchor))::integer as k
-        ) k)
-    else ((p_start at time zone 'UTC') + case p_reset
+declare
+  v_start timestamp := p_start at time zone 'UTC';
+  v_anchor timestamp;
+  v_step integer := case when p_interval = 'year' then 12 else 1 end;
+begin
+  if p_reset = 'billing_period' and p_anchor is not null then
+    v_anchor := p_anchor at time zone 'UTC';
+    return (v_anchor + pg_catalog.make_interval(months =>
+             ((extract(year from v_start) - extract(year from v_anchor)) * 12
+              + extract(month from v_start) - extract(month from v_anchor))::integer + v_step))
+           at time zone 'UTC';
+  end if;
+  return (v_start + case p_reset
             when 'hour' then interval '1 hour'
             when 'day' then interval '1 day'
             when 'month' then interval '1 month'
-            when 'billing_period' then
-              case when p_interval = 'year' then interval '1 year' else interval '1 month' end
-          end) at time zone 'UTC'
-  end
+            when 'billing_period' then pg_catalog.make_interval(months => v_step)
+          end) at time zone 'UTC';
+end
 $$;
 
 comment on function internal.period_end(text, timestamptz, text, timestamptz) is

@@ -5,7 +5,6 @@ returns bigint
 language sql
 immutable
 parallel safe
-set search_path = ''
 as $$
   select pg_catalog.floor(p_limit * (1 + p_buffer_pct / 100))::bigint
 $$;

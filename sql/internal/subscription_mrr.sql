@@ -7,7 +7,6 @@ create or replace function internal.subscription_mrr(
 returns bigint
 language sql
 stable
-set search_path = ''
 as $$
   select coalesce((
     select p.price_cents * case when p.per_seat then greatest(p_seats, 1) else 1 end

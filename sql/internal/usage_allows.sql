@@ -17,7 +17,6 @@ returns boolean
 language sql
 immutable
 parallel safe
-set search_path = ''
 as $$
   select case
     when p_amount <= 0 then true

@@ -14,7 +14,6 @@ returns text
 language sql
 immutable
 parallel safe
-set search_path = ''
 as $$
   select case
     when not p_enabled then 'disabled'
