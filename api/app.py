@@ -11,27 +11,36 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
 from psycopg_pool import AsyncConnectionPool
 
+from api.auth import principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
+from api.routes.admin import admin_router
 from api.routes.health import healthz, readyz
+from api.routes.service import service_router
+from api.routes.webhooks import stripe_webhook
 from ratecard import __version__
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
 from ratecard.migrate import latest_migration_id
+from ratecard.stripe_gateway import StripeSettings
 
 log = logging.getLogger("ratecard.api")
 MAX_BODY_BYTES = 1_048_576
 
 
 def create_app(
-    settings: Settings | None = None, pool: AsyncConnectionPool | None = None
+    settings: Settings | None = None,
+    pool: AsyncConnectionPool | None = None,
+    stripe_settings: StripeSettings | None = None,
 ) -> Litestar:
     settings = settings or Settings.from_env()
+    stripe_settings = stripe_settings or StripeSettings.from_env()
     own_pool = pool is None
     the_pool = pool or make_pool(app_conninfo(settings))
 
@@ -42,6 +51,7 @@ def create_app(
             await the_pool.open(wait=False)
         app.state.pool = the_pool
         app.state.expected_schema = latest_migration_id()
+        app.state.stripe = stripe_settings
         try:
             yield
         finally:
@@ -54,7 +64,8 @@ def create_app(
         response_log_fields=("status_code",),
     )
     return Litestar(
-        route_handlers=[healthz, readyz],
+        route_handlers=[healthz, readyz, service_router, admin_router, stripe_webhook],
+        dependencies={"principal": Provide(principal)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[logging_middleware.middleware],

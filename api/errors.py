@@ -95,6 +95,8 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
         return Response(body, status_code=status, headers=exc.headers)
     else:
         code = HTTP_CODES.get(exc.status_code, "http_error")
+        if exc.status_code == 400 and "malformed" in str(exc.detail).lower():
+            code = "malformed_json"
         body = error_body(code, str(exc.detail), exc.extra or None)
     return Response(body, status_code=exc.status_code, headers=exc.headers)
 

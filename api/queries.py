@@ -1,3 +1,44 @@
 """Every statement the HTTP layer sends, in one place, with explicit casts."""
 
 SCHEMA_VERSION = "select api.schema_version() as version"
+
+CHECK_QUOTA = "select api.check_quota(%s::uuid, %s::text, %s::bigint) as allowed"
+CONSUME = "select * from api.consume(%s::uuid, %s::text, %s::bigint, %s::text)"
+RECORD_USAGE_BATCH = "select * from api.record_usage_batch(%s::jsonb)"
+LIST_ENTITLEMENTS = "select * from api.list_entitlements(%s::uuid)"
+GET_ENTITLEMENT = "select * from api.get_entitlement(%s::uuid, %s::text)"
+MY_ENTITLEMENTS = (
+    'select feature, kind, enabled, "limit", used, remaining, percent_used, period_start,'
+    " period_end, state, grace_until, source from api.entitlements"
+)
+CREATE_TENANT = "select api.create_tenant(%s::text, %s::text, %s::text) as tenant_id"
+FEATURES = "select * from api.features"
+PLANS = """
+select p.*, coalesce((select jsonb_agg(to_jsonb(l) - 'plan' order by l.feature)
+                        from api.plan_limits l where l.plan = p.code), '[]') as limits
+  from api.plans p
+"""
+ADDONS = "select * from api.addons"
+TRACK_OBJECT = "select * from api.track_object(%s::uuid, %s::text, %s::bigint, %s::text)"
+FORGET_OBJECT = "select api.forget_object(%s::uuid, %s::text) as released_bytes"
+STORAGE_USAGE = "select * from api.storage_usage(%s::uuid)"
+RECEIVE_STRIPE_EVENT = "select * from api.receive_stripe_event(%s::jsonb)"
+
+DEFINE_FEATURE = (
+    "select api.define_feature(%s::text, %s::text, %s::text, %s::text, %s::text, %s::boolean)"
+)
+DEFINE_PLAN = (
+    "select api.define_plan(%s::text, %s::text, %s::bigint, %s::text, %s::text, %s::boolean,"
+    " %s::boolean, %s::boolean, %s::integer)"
+)
+SET_PLAN_LIMIT = (
+    "select api.set_plan_limit(%s::text, %s::text, %s::bigint, %s::boolean, %s::text,"
+    " %s::numeric, %s::interval, %s::boolean)"
+)
+SET_OVERRIDE = (
+    "select api.set_override(%s::uuid, %s::text, %s::bigint, %s::boolean, %s::timestamptz)"
+)
+CLEAR_OVERRIDE = "select api.clear_override(%s::uuid, %s::text) as removed"
+ASSIGN_PLAN = "select api.assign_plan(%s::uuid, %s::text, %s::integer)"
+GRANT_ADDON = "select api.grant_addon(%s::uuid, %s::text, %s::integer)"
+REVOKE_ADDON = "select api.revoke_addon(%s::uuid, %s::text) as revoked"

@@ -179,6 +179,35 @@ def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_create(s: Settings, args: argparse.Namespace) -> int:
+    conninfo = _require_reachable(s)
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("set local role ratecard_admin")
+        try:
+            row = conn.execute(
+                "select api.create_api_key(%s::text, %s::text, %s::uuid)",
+                (args.role, args.name, args.tenant),
+            ).fetchone()
+        except psycopg.Error as exc:
+            raise RatecardError(
+                exc.diag.message_primary or str(exc), exc.diag.message_hint
+            ) from None
+    assert row is not None
+    _say(row[0])
+    return 0
+
+
+def cmd_keys_revoke(s: Settings, args: argparse.Namespace) -> int:
+    conninfo = _require_reachable(s)
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("set local role ratecard_admin")
+        row = conn.execute("select api.revoke_api_key(%s::text)", (args.key_id,)).fetchone()
+    if not (row and row[0]):
+        raise RatecardError(f"no active key with id {args.key_id}")
+    _say(f"revoked {args.key_id} (cached verifications expire within 30 s)")
+    return 0
+
+
 def cmd_up(s: Settings, args: argparse.Namespace) -> int:
     cluster: Cluster | None = None
     started_db = False
@@ -278,6 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")
     p = add(seeds, "demo", cmd_seed, "load the demo catalog (plans, features) and tenants")
     p.add_argument("--if-empty", action="store_true", help="only if there is no plan yet")
+
+    keys = sub.add_parser("keys", help="manage HTTP API keys", description="Manage API keys.")
+    keyss = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    p = add(keyss, "create", cmd_keys_create, "create an API key and print it (shown once)")
+    p.add_argument("--role", required=True, choices=["service", "tenant", "admin"])
+    p.add_argument("--name", required=True, help="what the key is for")
+    p.add_argument("--tenant", help="tenant id (tenant keys only)")
+    p = add(keyss, "revoke", cmd_keys_revoke, "revoke an API key by its id")
+    p.add_argument("key_id", help="the id part of rc_<id>_<secret>")
 
     p = add(sub, "up", cmd_up, "start the database, migrate, seed, run API and worker")
     p.add_argument("--port", type=int, help="HTTP port (default RATECARD_HTTP_PORT)")

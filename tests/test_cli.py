@@ -24,6 +24,9 @@ COMMANDS = [
     ["seed"],
     ["seed", "demo"],
     ["up"],
+    ["keys"],
+    ["keys", "create"],
+    ["keys", "revoke"],
 ]
 
 

@@ -1,0 +1,57 @@
+"""POST /webhooks/stripe: verify, store once, apply. One SQL call.
+
+The signature is checked on the exact raw bytes received (never on re-serialised JSON).
+A bad, stale or missing signature is 400 and nothing is stored. A verified event goes to
+api.receive_stripe_event, which stores it by id and applies it in one transaction; a
+duplicate delivery answers 200 again with duplicate=true and has no second effect. Stripe
+gets a 2xx as soon as the event is stored, even when applying it failed: the failure is
+kept on the event and the retry sweep (api.retry_stripe_events) applies it later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from litestar import Request, post
+from litestar.datastructures import State
+
+from api import queries
+from api.db import fetch_one
+from api.errors import ApiError
+from ratecard import stripe_gateway as gw
+
+MAX_EVENT_BYTES = 4 * 1_048_576
+
+
+@post(
+    "/webhooks/stripe",
+    tags=["webhooks"],
+    summary="Stripe webhook endpoint (signature-verified)",
+    status_code=200,
+    request_max_body_size=MAX_EVENT_BYTES,
+)
+async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dict[str, Any]:
+    settings: gw.StripeSettings = state.stripe
+    raw = await request.body()
+    try:
+        event = gw.verify_webhook(raw, request.headers.get("stripe-signature"), settings)
+    except gw.StripeNotConfigured as exc:
+        raise ApiError(503, "payment_system_not_configured", exc.message, hint=exc.hint) from None
+    except gw.InvalidSignature as exc:
+        raise ApiError(400, "invalid_signature", exc.message) from None
+    try:
+        row = await fetch_one(
+            state.pool, queries.RECEIVE_STRIPE_EVENT, (psycopg.types.json.Jsonb(event),)
+        )
+    except psycopg.Error as exc:
+        if exc.sqlstate == "RC005":
+            raise ApiError(
+                400,
+                "invalid_event",
+                exc.diag.message_primary or "not a Stripe event",
+                hint=exc.diag.message_hint or "",
+            ) from None
+        raise
+    assert row is not None
+    return {"received": True, **row}
