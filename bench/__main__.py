@@ -12,12 +12,15 @@ import argparse
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from bench import batch, web
 from bench.machine import commit, facts, facts_text, load_average
+from bench.pgbench import pgbench
+from bench.profile import profile
 from bench.results import Result, table
-from bench.server import bench_server
+from bench.server import RATECARD_DB, SERVICE_ROLE, BenchServer, bench_server
 from bench.sql_pairs import CONSUME_HOT, SQL_PAIRS, check_hot_tenant, check_limit_reached
 from bench.sql_pairs import measure as measure_sql
 
@@ -50,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=PAIRS,
         help=f"run only this pair (repeatable): {', '.join(PAIRS)}",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after measuring, run each Ratecard workload once more with pg_stat_statements "
+        "tracking nested statements and list where the time goes",
+    )
     args = parser.parse_args(argv)
     try:
         args.clients = [int(c) for c in args.clients.split(",")]
@@ -61,12 +70,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def report(command: str, info: dict[str, str], results: list[Result], notes: list[str]) -> str:
+def report(
+    command: str,
+    source: str,
+    info: dict[str, str],
+    results: list[Result],
+    notes: list[str],
+    profiles: list[str],
+) -> str:
+    profile_section = (
+        [
+            "## Profiles (pg_stat_statements, track = all)",
+            "",
+            *(f"```\n{p}\n```\n" for p in profiles),
+        ]
+        if profiles
+        else []
+    )
     return "\n".join(
         [
             f"# Ratecard benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
             "",
-            f"- commit: {commit()}",
+            f"- commit: {source}",
             f"- command: `{command}`",
             "",
             "## Machine and server",
@@ -81,15 +106,52 @@ def report(command: str, info: dict[str, str], results: list[Result], notes: lis
             "",
             *(f"- {n}" for n in notes),
             "",
+            *profile_section,
         ]
     )
+
+
+def run_profiles(server: BenchServer, args: argparse.Namespace) -> list[str]:
+    seconds, clients = min(args.seconds, 5), max(args.clients)
+    out = []
+    for pair in SQL_PAIRS:
+        if pair.name in args.only:
+            log(f"profiling {pair.name}")
+            out.append(
+                profile(
+                    server,
+                    f"{pair.name}, {clients} clients, {seconds} s",
+                    partial(
+                        pgbench,
+                        server,
+                        f"{pair.name}-profile",
+                        pair.script,
+                        dbname=RATECARD_DB,
+                        clients=clients,
+                        seconds=seconds,
+                        role=SERVICE_ROLE,
+                    ),
+                )
+            )
+    if "batch_ingest" in args.only:
+        log("profiling batch_ingest")
+        out.append(
+            profile(
+                server,
+                f"batch_ingest, 1 client, {seconds} s",
+                partial(batch.rows_per_second, server, "record", 1, seconds),
+            )
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    source = commit()  # before the run: the working tree may change while it lasts
     results: list[Result] = []
     notes: list[str] = []
+    profiles: list[str] = []
 
     def record(result: Result) -> None:
         results.append(result)
@@ -124,8 +186,10 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"http_check skipped: {why}")
                 log(notes[-1])
         info["load average at end"] = load_average()
+        if args.profile:
+            profiles = run_profiles(server, args)
 
-    text = report(command, info, results, notes)
+    text = report(command, source, info, results, notes, profiles)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

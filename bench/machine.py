@@ -26,11 +26,20 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _git(*args: str) -> str:
+    proc = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
 def commit() -> str:
-    proc = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return proc.stdout.strip() or "unknown"
+    """The commit measured, and which measured files differ from it in the working tree
+    (the cluster is migrated from the working tree's sql/ and migrations/)."""
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = _git("status", "--porcelain", "--", "sql", "migrations", "api", "ratecard")
+    if not changed:
+        return head
+    paths = [line[3:] for line in changed.splitlines()]
+    return f"{head} + uncommitted changes in {', '.join(paths)}"
 
 
 def facts(server: BenchServer) -> dict[str, str]:
