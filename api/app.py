@@ -21,6 +21,7 @@ from api.auth import principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.admin import admin_router
+from api.routes.billing import billing_router
 from api.routes.health import healthz, readyz
 from api.routes.service import service_router
 from api.routes.webhooks import stripe_webhook
@@ -64,7 +65,14 @@ def create_app(
         response_log_fields=("status_code",),
     )
     return Litestar(
-        route_handlers=[healthz, readyz, service_router, admin_router, stripe_webhook],
+        route_handlers=[
+            healthz,
+            readyz,
+            service_router,
+            admin_router,
+            billing_router,
+            stripe_webhook,
+        ],
         dependencies={"principal": Provide(principal)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -42,3 +42,28 @@ CLEAR_OVERRIDE = "select api.clear_override(%s::uuid, %s::text) as removed"
 ASSIGN_PLAN = "select api.assign_plan(%s::uuid, %s::text, %s::integer)"
 GRANT_ADDON = "select api.grant_addon(%s::uuid, %s::text, %s::integer)"
 REVOKE_ADDON = "select api.revoke_addon(%s::uuid, %s::text) as revoked"
+
+# Billing (tenant keys). Reads run as ratecard_tenant under RLS; commands run as
+# ratecard_service with the key's own tenant id.
+MY_SUBSCRIPTION = "select * from api.subscription"
+MY_INVOICES = "select * from api.invoices"
+MY_ADDONS = "select * from api.tenant_addons"
+MY_USAGE = """
+select feature, kind, enabled, used as current, "limit", percent_used as percentage,
+       ("limit" is null and enabled) as is_unlimited,
+       coalesce(state = 'blocked' or (remaining = 0 and kind <> 'switch'), false) as is_at_limit,
+       coalesce(percent_used >= 80, false) as is_approaching_limit,
+       state, period_end, grace_until
+  from api.entitlements
+"""
+CHECKOUT_CONTEXT = (
+    "select p.*, c.email, c.stripe_customer_id, c.stripe_subscription_id, c.status"
+    " from api.plan_price(%s::text, %s::text) p, api.billing_context(%s::uuid) c"
+)
+BILLING_CONTEXT = "select * from api.billing_context(%s::uuid)"
+REQUEST_PLAN_CHANGE = "select * from api.request_plan_change(%s::uuid, %s::text, %s::text)"
+SUBSCRIPTION_ACTION = "select * from api.subscription_action(%s::uuid, %s::text, %s::integer)"
+ADDON_CONTEXT = (
+    "select a.*, s.stripe_subscription_id from api.addon_price(%s::text, 'month') a,"
+    " api.subscription_action(%s::uuid, 'addon') s"
+)

@@ -1,0 +1,318 @@
+"""Tenant billing API (tenant keys): subscription, plans, usage, invoices, and the
+commands that go through Stripe (checkout, portal, plan changes, seats, add-ons, cancel,
+reactivate).
+
+Reads run as ratecard_tenant, confined by RLS. A command first makes its one SQL call
+(running as ratecard_service for the key's own tenant), which checks the request and
+returns what Stripe needs; then it calls Stripe. Stripe's answer reaches the database as a
+webhook event, applied by api.receive_stripe_event. Without STRIPE_SECRET_KEY the Stripe
+routes answer 503 payment_system_not_configured and everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import msgspec
+import stripe
+from litestar import Router, get, post
+from litestar.datastructures import State
+
+from api import queries as q
+from api.auth import Principal
+from api.db import fetch, fetch_one
+from api.errors import ApiError
+from ratecard import stripe_gateway as gw
+
+R = TypeVar("R")
+
+
+class CheckoutBody(msgspec.Struct, forbid_unknown_fields=True):
+    plan: str
+    interval: str = "month"
+    seats: int = 1
+
+
+class ChangePlanBody(msgspec.Struct, forbid_unknown_fields=True):
+    plan: str
+    interval: str | None = None
+
+
+class SeatsBody(msgspec.Struct, forbid_unknown_fields=True):
+    seats: int
+
+
+class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
+    addon: str
+    quantity: int = 1
+
+
+def _tenant(principal: Principal) -> str:
+    principal.require("tenant")
+    return str(principal.tenant_id)
+
+
+def _client(state: State) -> stripe.StripeClient:
+    try:
+        return gw.make_client(state.stripe)
+    except gw.StripeNotConfigured as exc:
+        raise ApiError(503, "payment_system_not_configured", exc.message, hint=exc.hint) from None
+
+
+async def _stripe(call: Callable[[], R]) -> R:
+    """Run a Stripe call in a worker thread (the client blocks); its errors become clear
+    4xx/502 answers with Stripe's request id."""
+    try:
+        return await anyio.to_thread.run_sync(call)
+    except stripe.CardError as exc:
+        raise ApiError(
+            402,
+            "card_declined",
+            exc.user_message or "the card was declined",
+            {"stripe_request_id": exc.request_id},
+        ) from None
+    except stripe.InvalidRequestError as exc:
+        raise ApiError(
+            400,
+            "stripe_invalid_request",
+            exc.user_message or str(exc),
+            {"stripe_request_id": exc.request_id},
+        ) from None
+    except stripe.StripeError as exc:
+        raise ApiError(
+            502,
+            "stripe_error",
+            exc.user_message or "Stripe did not answer",
+            {"stripe_request_id": getattr(exc, "request_id", None)},
+        ) from None
+
+
+async def _service(state: State, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
+    row = await fetch_one(state.pool, query, params, role="ratecard_service")
+    assert row is not None
+    return row
+
+
+@get("/subscription", summary="The tenant's subscription (default plan when none)")
+async def subscription(principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    row = await fetch_one(state.pool, q.MY_SUBSCRIPTION, role="ratecard_tenant", tenant_id=tenant)
+    return row or {
+        "tenant_id": tenant,
+        "plan": None,
+        "status": "none",
+        "note": "on the default plan",
+    }
+
+
+@get("/plans", summary="Plans on sale, with limits")
+async def plans(principal: Principal, state: State) -> list[dict[str, Any]]:
+    return await fetch(state.pool, q.PLANS, role="ratecard_tenant", tenant_id=_tenant(principal))
+
+
+@get("/usage", summary="Usage against every limit")
+async def usage(principal: Principal, state: State) -> list[dict[str, Any]]:
+    return await fetch(state.pool, q.MY_USAGE, role="ratecard_tenant", tenant_id=_tenant(principal))
+
+
+@get("/invoices", summary="Invoice history")
+async def invoices(principal: Principal, state: State) -> list[dict[str, Any]]:
+    return await fetch(
+        state.pool, q.MY_INVOICES, role="ratecard_tenant", tenant_id=_tenant(principal)
+    )
+
+
+@get("/addons", summary="Add-ons on sale")
+async def addons(principal: Principal, state: State) -> list[dict[str, Any]]:
+    return await fetch(state.pool, q.ADDONS, role="ratecard_tenant", tenant_id=_tenant(principal))
+
+
+@get("/my-addons", summary="Add-ons the tenant holds")
+async def my_addons(principal: Principal, state: State) -> list[dict[str, Any]]:
+    return await fetch(
+        state.pool, q.MY_ADDONS, role="ratecard_tenant", tenant_id=_tenant(principal)
+    )
+
+
+@post("/checkout", status_code=200, summary="Start a Stripe Checkout for a plan")
+async def checkout(data: CheckoutBody, principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    if not 1 <= data.seats <= 100_000:
+        raise ApiError(422, "invalid_amount", "seats must be 1 to 100000")
+    ctx = await _service(state, q.CHECKOUT_CONTEXT, (data.plan, data.interval, tenant))
+    if ctx["stripe_subscription_id"] and ctx["status"] in ("trialing", "active", "past_due"):
+        raise ApiError(
+            400,
+            "already_subscribed",
+            "the tenant already has a subscription",
+            hint="use POST /v1/billing/change-plan",
+        )
+    session = await _stripe(
+        lambda: gw.checkout_session(
+            client,
+            tenant_id=tenant,
+            plan=ctx["plan"],
+            price_id=ctx["price_id"],
+            seats=data.seats if ctx["per_seat"] else 1,
+            customer_id=ctx["stripe_customer_id"],
+            email=ctx["email"],
+            trial_days=ctx["trial_days"],
+            s=state.stripe,
+            idempotency_key=f"checkout:{tenant}:{uuid.uuid4()}",
+        )
+    )
+    return {"url": session.get("url"), "session_id": session.get("id")}
+
+
+@post("/portal", status_code=200, summary="Open the Stripe Billing Portal")
+async def portal(principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    ctx = await _service(state, q.BILLING_CONTEXT, (tenant,))
+    if not ctx["stripe_customer_id"]:
+        raise ApiError(
+            400,
+            "no_billing_account",
+            "the tenant has no Stripe customer yet",
+            hint="subscribe first with POST /v1/billing/checkout",
+        )
+    session = await _stripe(
+        lambda: gw.portal_session(client, ctx["stripe_customer_id"], state.stripe)
+    )
+    return {"url": session.get("url")}
+
+
+@get("/upcoming-invoice", summary="Preview of the next invoice")
+async def upcoming_invoice(principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    ctx = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
+    inv = await _stripe(
+        lambda: gw.upcoming_invoice(
+            client, ctx["stripe_customer_id"], ctx["stripe_subscription_id"]
+        )
+    )
+    keys = ("amount_due", "currency", "period_start", "period_end", "subtotal", "total")
+    return {k: inv.get(k) for k in keys} | {"lines": inv.get("lines", {}).get("data", [])}
+
+
+@post("/change-plan", status_code=200, summary="Upgrade now (prorated) or downgrade at period end")
+async def change_plan(data: ChangePlanBody, principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    plan = await _service(state, q.REQUEST_PLAN_CHANGE, (tenant, data.plan, data.interval))
+    if plan["action"] == "upgrade":
+        await _stripe(
+            lambda: gw.update_subscription(
+                client,
+                plan["stripe_subscription_id"],
+                {
+                    "items": [
+                        {
+                            "id": plan["stripe_item_id"],
+                            "price": plan["price_id"],
+                            "quantity": plan["seats"],
+                        }
+                    ],
+                    "proration_behavior": "create_prorations",
+                },
+                f"upgrade:{plan['stripe_subscription_id']}:{plan['price_id']}:{uuid.uuid4()}",
+            )
+        )
+    return {"action": plan["action"], "plan": data.plan, "effective_at": plan["effective_at"]}
+
+
+@post("/seats", status_code=200, summary="Change the number of seats (prorated)")
+async def seats(data: SeatsBody, principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "seats", data.seats))
+    await _stripe(
+        lambda: gw.update_subscription(
+            client,
+            sub["stripe_subscription_id"],
+            {
+                "items": [{"id": sub["stripe_item_id"], "quantity": data.seats}],
+                "proration_behavior": "create_prorations",
+            },
+            f"seats:{sub['stripe_subscription_id']}:{data.seats}:{uuid.uuid4()}",
+        )
+    )
+    return {"seats": data.seats}
+
+
+@post("/addons/purchase", status_code=200, summary="Add an add-on to the subscription")
+async def purchase_addon(data: AddonBody, principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    if not 1 <= data.quantity <= 100_000:
+        raise ApiError(422, "invalid_amount", "quantity must be 1 to 100000")
+    ctx = await _service(state, q.ADDON_CONTEXT, (data.addon, tenant))
+    item = await _stripe(
+        lambda: gw.add_subscription_item(
+            client,
+            ctx["stripe_subscription_id"],
+            ctx["price_id"],
+            data.quantity,
+            f"addon:{ctx['stripe_subscription_id']}:{data.addon}:{uuid.uuid4()}",
+        )
+    )
+    return {"addon": data.addon, "quantity": data.quantity, "stripe_item_id": item.get("id")}
+
+
+@post("/cancel", status_code=200, summary="Cancel at the end of the period")
+async def cancel(principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
+    await _stripe(
+        lambda: gw.update_subscription(
+            client,
+            sub["stripe_subscription_id"],
+            {"cancel_at_period_end": True},
+            f"cancel:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
+        )
+    )
+    return {"cancel_at_period_end": True}
+
+
+@post("/reactivate", status_code=200, summary="Undo a cancellation before the period ends")
+async def reactivate(principal: Principal, state: State) -> dict[str, Any]:
+    tenant = _tenant(principal)
+    client = _client(state)
+    sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "reactivate", None))
+    await _stripe(
+        lambda: gw.update_subscription(
+            client,
+            sub["stripe_subscription_id"],
+            {"cancel_at_period_end": False},
+            f"reactivate:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
+        )
+    )
+    return {"cancel_at_period_end": False}
+
+
+billing_router = Router(
+    path="/v1/billing",
+    route_handlers=[
+        subscription,
+        plans,
+        usage,
+        invoices,
+        addons,
+        my_addons,
+        checkout,
+        portal,
+        upcoming_invoice,
+        change_plan,
+        seats,
+        purchase_addon,
+        cancel,
+        reactivate,
+    ],
+    tags=["billing"],
+)
