@@ -28,17 +28,17 @@ def load_average() -> str:
 
 def _git(*args: str) -> str:
     proc = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
-    return proc.stdout.strip()
+    return proc.stdout
 
 
 def commit() -> str:
     """The commit measured, and which measured files differ from it in the working tree
     (the cluster is migrated from the working tree's sql/ and migrations/)."""
-    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    head = _git("rev-parse", "--short", "HEAD").strip() or "unknown"
     changed = _git("status", "--porcelain", "--", "sql", "migrations", "api", "ratecard")
-    if not changed:
+    paths = [line[3:] for line in changed.splitlines() if line.strip()]
+    if not paths:
         return head
-    paths = [line[3:] for line in changed.splitlines()]
     return f"{head} + uncommitted changes in {', '.join(paths)}"
 
 

@@ -18,6 +18,7 @@ select s.calls, s.plans, s.mean_exec_time * 1000, s.total_exec_time,
        left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110)
   from pg_stat_statements s
  where s.dbid = (select oid from pg_database where datname = current_database())
+   and s.calls > 0
    and s.query !~* 'pg_stat_statements|pg_reload_conf|^(checkpoint|vacuum|set |alter system)'
  order by s.total_exec_time desc
  limit %s
