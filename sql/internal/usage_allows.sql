@@ -15,7 +15,9 @@ create or replace function internal.usage_allows(
 )
 returns boolean
 language sql
-immutable
+-- stable, not immutable: timestamptz + interval depends on the TimeZone setting, and
+-- PostgreSQL only inlines a function whose body is no more volatile than it says.
+stable
 parallel safe
 as $$
   select case
