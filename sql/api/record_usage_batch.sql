@@ -109,19 +109,26 @@ begin
 
   -- A key may repeat (a retried event), but only with the same feature and amount, and not
   -- a key first used by api.consume: anything else is RC006 and rejects the batch.
-  select x.idx - 1 as idx, x.idempotency_key as key into v_bad
-    from rows from (jsonb_to_recordset(p_events)
-                    as (tenant_id uuid, feature text, amount bigint, idempotency_key text))
-         with ordinality as x(tenant_id, feature, amount, idempotency_key, idx)
-   where exists (select from core.idempotency_keys k
-                  where k.tenant_id = x.tenant_id and k.key = x.idempotency_key
-                    and (k.operation <> 'record' or k.feature <> x.feature
-                         or k.amount <> x.amount))
-      or exists (select from jsonb_to_recordset(p_events)
-                          as y(tenant_id uuid, feature text, amount bigint, idempotency_key text)
-                  where y.tenant_id = x.tenant_id and y.idempotency_key = x.idempotency_key
-                    and (y.feature, y.amount) is distinct from (x.feature, x.amount))
-   order by x.idx
+  with x as (
+    select * from rows from (jsonb_to_recordset(p_events)
+                             as (tenant_id uuid, feature text, amount bigint,
+                                 idempotency_key text))
+           with ordinality as x(tenant_id, feature, amount, idempotency_key, idx)
+  ),
+  clash as (
+    select x.idx, x.idempotency_key from x
+     where exists (select from core.idempotency_keys k
+                    where k.tenant_id = x.tenant_id and k.key = x.idempotency_key
+                      and (k.operation <> 'record' or k.feature <> x.feature
+                           or k.amount <> x.amount))
+    union all
+    select max(x.idx), x.idempotency_key from x
+     group by x.tenant_id, x.idempotency_key
+    having count(distinct (x.feature, x.amount)) > 1
+  )
+  select c.idx - 1 as idx, c.idempotency_key as key into v_bad
+    from clash c
+   order by c.idx
    limit 1;
   if found then
     raise exception 'event %: idempotency key % was already used for another request',
