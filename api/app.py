@@ -15,14 +15,17 @@ from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from psycopg_pool import AsyncConnectionPool
 
-from api.auth import principal
+from api.auth import KeyCache, cache_seconds_from_env, principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.admin import admin_router
 from api.routes.billing import billing_router
+from api.routes.catalog import catalog_router
 from api.routes.health import healthz, readyz
+from api.routes.me import me_router
 from api.routes.service import service_router
 from api.routes.webhooks import stripe_webhook
 from ratecard import __version__
@@ -39,8 +42,13 @@ def create_app(
     settings: Settings | None = None,
     pool: AsyncConnectionPool | None = None,
     stripe_settings: StripeSettings | None = None,
+    key_cache_seconds: float | None = None,
 ) -> Litestar:
+    """The app. key_cache_seconds defaults to RATECARD_API_KEY_CACHE_SECONDS (30)."""
     settings = settings or Settings.from_env()
+    key_cache = KeyCache(
+        cache_seconds_from_env() if key_cache_seconds is None else key_cache_seconds
+    )
     stripe_settings = stripe_settings or StripeSettings.from_env()
     own_pool = pool is None
     the_pool = pool or make_pool(app_conninfo(settings))
@@ -51,6 +59,7 @@ def create_app(
             # Do not wait: the API must come up (and /readyz say 503) while the DB is down.
             await the_pool.open(wait=False)
         app.state.pool = the_pool
+        app.state.key_cache = key_cache
         app.state.expected_schema = latest_migration_id()
         app.state.stripe = stripe_settings
         try:
@@ -69,6 +78,8 @@ def create_app(
             healthz,
             readyz,
             service_router,
+            catalog_router,
+            me_router,
             admin_router,
             billing_router,
             stripe_webhook,
@@ -86,6 +97,15 @@ def create_app(
             title="Ratecard",
             version=__version__,
             description="Billing and entitlement engine. Errors: {code, message, detail, hint}.",
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API key: `Authorization: Bearer rc_<id>_<secret>`",
+                    )
+                }
+            ),
         ),
         request_max_body_size=MAX_BODY_BYTES,
     )

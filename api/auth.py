@@ -1,80 +1,222 @@
-"""API keys: `Authorization: Bearer rc_<id>_<secret>`.
+"""API keys: who is calling, and may they call this route.
 
-A key is resolved by api.authenticate_key (as the authenticator login, which may run only
-that and api.schema_version). Results, good and bad, are cached per process for
-RATECARD_API_KEY_CACHE_SECONDS (default 30), so a request's business work stays one SQL
-call; a revoked key stops working within that time.
+A request carries `Authorization: Bearer rc_<id>_<secret>`. The key is resolved by
+api.authenticate_key, run as the authenticator login itself (no SET ROLE), which answers
+with the key's role (service, admin or tenant) and, for a tenant key, its tenant. The
+route's own SQL call then runs under the matching database role:
+
+    service key -> SET LOCAL ROLE ratecard_service
+    admin key   -> SET LOCAL ROLE ratecard_admin
+    tenant key  -> SET LOCAL ROLE ratecard_tenant + set_config('ratecard.tenant_id', ..., true)
+
+Verifications, successful and failed, are cached in the process for
+RATECARD_API_KEY_CACHE_SECONDS (default 30; 0 turns the cache off), so a request with a
+known key costs exactly one SQL round trip: its business call. The price: a revoked key
+keeps working for at most that long in each API process.
+
+Routers attach one of the guards below. Guards run before the request body is read, so a
+caller without a valid key learns nothing about the body's rules. The resolved key is put
+in the connection scope as `auth` (`request.auth`); the `principal` dependency returns it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from litestar import Request
-from litestar.datastructures import State
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 
-from api.db import fetch_one
+from api import queries
+from api.db import Role, fetch, fetch_one
 from api.errors import ApiError
+from ratecard.errors import RatecardError
 
-CACHE_SECONDS = float(os.environ.get("RATECARD_API_KEY_CACHE_SECONDS", "30") or 30)
-_MAX_CACHE = 10_000
+CACHE_ENV = "RATECARD_API_KEY_CACHE_SECONDS"
+DEFAULT_CACHE_SECONDS = 30.0
+MAX_CACHE_ENTRIES = 10_000
+
+# The shape api.authenticate_key accepts. Checked here first only so that garbage never
+# reaches the database nor fills the cache; the SQL function stays the authority.
+_KEY_SHAPE = re.compile(r"rc_[a-z0-9]{8,32}_[a-z0-9]{16,128}")
+
+_DB_ROLES: dict[str, Role] = {
+    "service": "ratecard_service",
+    "admin": "ratecard_admin",
+    "tenant": "ratecard_tenant",
+}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Principal:
-    key_id: str
-    role: str  # service | tenant | admin
-    tenant_id: UUID | None
+    """The caller, as its API key says."""
 
-    @property
-    def db_role(self) -> str:
-        return f"ratecard_{self.role}"
+    key_id: str
+    role: str  # service | admin | tenant
+    tenant_id: UUID | None
+    db_role: Role = field(init=False)
+    tenant_setting: str | None = field(init=False)  # tenant_id as text, for set_config
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "db_role", _DB_ROLES[self.role])
+        object.__setattr__(
+            self, "tenant_setting", str(self.tenant_id) if self.tenant_id is not None else None
+        )
 
     def require(self, *roles: str) -> None:
         if self.role not in roles:
             raise ApiError(
                 403,
                 "forbidden",
-                f"a {'/'.join(roles)} key is required",
+                f"a {' or '.join(roles)} key is required",
                 hint=f"this key's role is {self.role}",
             )
 
 
-_cache: dict[str, tuple[float, Principal | None]] = {}
+def cache_seconds_from_env() -> float:
+    raw = os.environ.get(CACHE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CACHE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise RatecardError(f"{CACHE_ENV} must be a number of seconds >= 0, got {raw!r}")
+    return value
 
 
-async def principal(request: Request, state: State) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(
-            401,
-            "unauthorized",
-            "missing API key",
-            hint="send Authorization: Bearer rc_<id>_<secret>",
-        )
-    key = key.strip()
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is None or hit[0] < now:
+class KeyCache:
+    """Per-process memory of key verifications: key -> (expires_at, Principal or None).
+
+    None records a failed verification, so a client retrying with a bad key does not cost
+    a query every time. Bounded: when full, expired entries go first, then the oldest.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float,
+        max_entries: int = MAX_CACHE_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> tuple[bool, Principal | None]:
+        """(True, principal or None) for a live entry; (False, None) for a miss."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        if entry[0] <= self._clock():
+            del self._entries[key]
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: str, principal: Principal | None) -> None:
+        if self.ttl <= 0:
+            return
+        now = self._clock()
+        if key not in self._entries and len(self._entries) >= self.max_entries:
+            for stale in [k for k, (exp, _) in self._entries.items() if exp <= now]:
+                del self._entries[stale]
+            while len(self._entries) >= self.max_entries:
+                del self._entries[next(iter(self._entries))]
+        self._entries[key] = (now + self.ttl, principal)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(
+        401,
+        "unauthorized",
+        message,
+        hint="send Authorization: Bearer rc_<id>_<secret> (create one with `ratecard keys create`)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The request's key, resolved once per request (cached per process), or 401."""
+    known = connection.scope.get("auth")
+    if isinstance(known, Principal):
+        return known
+    header = connection.headers.get("authorization")
+    if not header:
+        raise _unauthorized("missing API key")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized("the Authorization header must be `Bearer <API key>`")
+    if _KEY_SHAPE.fullmatch(token) is None:
+        raise _unauthorized("invalid API key")
+    state = connection.app.state
+    cache: KeyCache = state.key_cache
+    hit, principal = cache.get(token)
+    if not hit:
         row = await fetch_one(
-            state.pool,
-            "select * from api.authenticate_key(%s::text)",
-            (key,),
-            role="ratecard_authenticator",
+            state.pool, queries.AUTHENTICATE_KEY, (token,), role="ratecard_authenticator"
         )
-        found = Principal(row["key_id"], row["role"], row["tenant_id"]) if row else None
-        if len(_cache) >= _MAX_CACHE:
-            _cache.clear()
-        hit = (now + CACHE_SECONDS, found)
-        _cache[key] = hit
-    if hit[1] is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked API key")
-    return hit[1]
+        principal = Principal(row["key_id"], row["role"], row["tenant_id"]) if row else None
+        cache.put(token, principal)
+    if principal is None:
+        raise _unauthorized("unknown or revoked API key")
+    connection.scope["auth"] = principal
+    return principal
 
 
-def clear_cache() -> None:
-    _cache.clear()
+def _guard(*roles: str) -> Callable[..., Any]:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        (await authenticate(connection)).require(*roles)
+
+    guard.__name__ = f"{'_'.join(roles)}_guard"
+    return guard
+
+
+service_guard = _guard("service", "admin")
+"""Service routes: service or admin keys."""
+admin_guard = _guard("admin")
+"""Admin routes: admin keys only."""
+tenant_guard = _guard("tenant")
+"""/v1/me routes: tenant keys only; the tenant comes from the key."""
+any_key_guard = _guard("service", "admin", "tenant")
+"""Catalog reads: any valid key (a tenant key reads under RLS)."""
+
+
+async def principal(request: Request[Any, Any, Any]) -> Principal:
+    """Dependency: the caller's key (resolved by the router's guard, or here)."""
+    return await authenticate(request)
+
+
+async def fetch_as_caller(
+    request: Request[Any, Any, Any], query: str, params: tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
+    """Run one statement under the role (and tenant) of the key a guard resolved."""
+    caller: Principal = request.scope["auth"]  # type: ignore[typeddict-item]
+    return await fetch(
+        request.app.state.pool,
+        query,
+        params,
+        role=caller.db_role,
+        tenant_id=caller.tenant_setting,
+    )
+
+
+async def fetch_one_as_caller(
+    request: Request[Any, Any, Any], query: str, params: tuple[Any, ...] = ()
+) -> dict[str, Any]:
+    """As fetch_as_caller, for statements that always return exactly one row."""
+    rows = await fetch_as_caller(request, query, params)
+    return rows[0]

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 log = logging.getLogger("ratecard.api")
@@ -74,31 +74,55 @@ class ApiError(HTTPException):
     """An error a route raises on purpose, with its stable code."""
 
     def __init__(
-        self, status_code: int, code: str, message: str, detail: Any = None, hint: str = ""
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        hint: str = "",
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(status_code=status_code, detail=message)
+        super().__init__(status_code=status_code, detail=message, headers=headers)
         self.code = code
         self.message = message
         self.extra = detail
         self.hint = hint
 
 
+def _only_body_missing(exc: ValidationException) -> bool:
+    """Litestar reports a required body that was not sent as a failed `data` parameter."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    return bool(errors) and all(
+        isinstance(e, dict) and e.get("key") == "data" and e.get("message") == "'data'"
+        for e in errors
+    )
+
+
 def handle_http(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
     if isinstance(exc, ApiError):
         body = error_body(exc.code, exc.message, exc.extra, exc.hint)
     elif isinstance(exc, ValidationException):
-        # Litestar reports a body it cannot decode as a 400 validation error.
-        malformed = "malformed" in str(exc.detail).lower() or "decode" in str(exc.detail).lower()
-        status = 400 if malformed else 422
-        code = "malformed_json" if malformed else "invalid_request"
-        body = error_body(code, str(exc.detail), exc.extra or None)
-        return Response(body, status_code=status, headers=exc.headers)
+        # Litestar raises these as 400; bad path, query, header or body values are 422 here.
+        if _only_body_missing(exc):
+            status = 400
+            body = error_body("malformed_json", "the request body is empty; send a JSON object")
+        else:
+            status = 422
+            body = error_body("invalid_request", str(exc.detail), exc.extra or None)
+    elif isinstance(exc.__cause__, SerializationException):
+        # A body that is not JSON at all: Litestar wraps the decoder's error in a 400.
+        body = error_body("malformed_json", str(exc.detail))
+    elif status == 413:
+        body = error_body(
+            "payload_too_large",
+            "the request body is larger than this route accepts",
+            hint="1 MiB for most routes; split large usage batches",
+        )
     else:
-        code = HTTP_CODES.get(exc.status_code, "http_error")
-        if exc.status_code == 400 and "malformed" in str(exc.detail).lower():
-            code = "malformed_json"
+        code = HTTP_CODES.get(status, "http_error")
         body = error_body(code, str(exc.detail), exc.extra or None)
-    return Response(body, status_code=exc.status_code, headers=exc.headers)
+    return Response(body, status_code=status, headers=exc.headers)
 
 
 def handle_db(request: Request, exc: psycopg.Error) -> Response:

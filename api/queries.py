@@ -2,23 +2,34 @@
 
 SCHEMA_VERSION = "select api.schema_version() as version"
 
+# Run as the authenticator login itself (no SET ROLE): the only business it may do.
+AUTHENTICATE_KEY = "select key_id, role, tenant_id from api.authenticate_key(%s::text)"
+
 CHECK_QUOTA = "select api.check_quota(%s::uuid, %s::text, %s::bigint) as allowed"
 CONSUME = "select * from api.consume(%s::uuid, %s::text, %s::bigint, %s::text)"
 RECORD_USAGE_BATCH = "select * from api.record_usage_batch(%s::jsonb)"
-LIST_ENTITLEMENTS = "select * from api.list_entitlements(%s::uuid)"
-GET_ENTITLEMENT = "select * from api.get_entitlement(%s::uuid, %s::text)"
-MY_ENTITLEMENTS = (
-    'select feature, kind, enabled, "limit", used, remaining, percent_used, period_start,'
-    " period_end, state, grace_until, source from api.entitlements"
+# Entitlement rows; percent_used as a JSON number (numeric would be encoded as a string).
+_ENTITLEMENT = (
+    'feature, kind, enabled, "limit", used, remaining, percent_used::float8 as percent_used,'
+    " period_start, period_end, state, grace_until, source"
 )
+LIST_ENTITLEMENTS = f"select {_ENTITLEMENT} from api.list_entitlements(%s::uuid)"
+GET_ENTITLEMENT = f"select {_ENTITLEMENT} from api.get_entitlement(%s::uuid, %s::text)"
+# As ratecard_tenant: RLS confines the view to the key's tenant.
+MY_ENTITLEMENTS = f"select {_ENTITLEMENT}, overage, plan from api.entitlements order by feature"
 CREATE_TENANT = "select api.create_tenant(%s::text, %s::text, %s::text) as tenant_id"
-FEATURES = "select * from api.features"
+FEATURES = "select * from api.features order by code"
 PLANS = """
-select p.*, coalesce((select jsonb_agg(to_jsonb(l) - 'plan' order by l.feature)
-                        from api.plan_limits l where l.plan = p.code), '[]') as limits
+select p.*,
+       coalesce((select jsonb_agg(to_jsonb(l) - 'plan'
+                                  || jsonb_build_object('grace_seconds',
+                                                        extract(epoch from l.grace)::bigint)
+                                  order by l.feature)
+                   from api.plan_limits l where l.plan = p.code), '[]') as limits
   from api.plans p
+ order by p.sort_order, p.price_cents, p.code
 """
-ADDONS = "select * from api.addons"
+ADDONS = "select * from api.addons order by code"
 TRACK_OBJECT = "select * from api.track_object(%s::uuid, %s::text, %s::bigint, %s::text)"
 FORGET_OBJECT = "select api.forget_object(%s::uuid, %s::text) as released_bytes"
 STORAGE_USAGE = "select * from api.storage_usage(%s::uuid)"

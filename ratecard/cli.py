@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 
 import psycopg
@@ -179,32 +180,56 @@ def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_keys_create(s: Settings, args: argparse.Namespace) -> int:
+def _admin_call(s: Settings, query: str, params: tuple[object, ...]) -> object:
+    """One api.* call as ratecard_admin over the administrator connection; SQL errors
+    (RC001 unknown tenant, RC005 bad role or name) become one-line errors."""
     conninfo = _require_reachable(s)
     with psycopg.connect(conninfo) as conn:
         conn.execute("set local role ratecard_admin")
         try:
-            row = conn.execute(
-                "select api.create_api_key(%s::text, %s::text, %s::uuid)",
-                (args.role, args.name, args.tenant),
-            ).fetchone()
+            row = conn.execute(query, params).fetchone()
         except psycopg.Error as exc:
+            if not (exc.sqlstate or "").startswith("RC"):
+                raise
             raise RatecardError(
                 exc.diag.message_primary or str(exc), exc.diag.message_hint
             ) from None
     assert row is not None
-    _say(row[0])
+    return row[0]
+
+
+def cmd_keys_create(s: Settings, args: argparse.Namespace) -> int:
+    tenant: str | None = None
+    if args.tenant is not None:
+        try:
+            tenant = str(uuid.UUID(args.tenant))
+        except ValueError:
+            raise RatecardError(
+                f"--tenant must be a tenant id (a UUID), got {args.tenant!r}"
+            ) from None
+    if args.role == "tenant" and tenant is None:
+        raise RatecardError("a tenant key needs --tenant <tenant id>")
+    if args.role != "tenant" and tenant is not None:
+        raise RatecardError(f"--tenant is only for tenant keys, not {args.role} keys")
+    key = _admin_call(
+        s,
+        "select api.create_api_key(%s::text, %s::text, %s::uuid)",
+        (args.role, args.name, tenant),
+    )
+    _say(str(key))
     return 0
 
 
 def cmd_keys_revoke(s: Settings, args: argparse.Namespace) -> int:
-    conninfo = _require_reachable(s)
-    with psycopg.connect(conninfo) as conn:
-        conn.execute("set local role ratecard_admin")
-        row = conn.execute("select api.revoke_api_key(%s::text)", (args.key_id,)).fetchone()
-    if not (row and row[0]):
-        raise RatecardError(f"no active key with id {args.key_id}")
-    _say(f"revoked {args.key_id} (cached verifications expire within 30 s)")
+    key_id: str = args.key_id
+    if key_id.startswith("rc_"):  # a whole key was pasted: its id is the middle part
+        key_id = key_id.split("_")[1]
+    if not _admin_call(s, "select api.revoke_api_key(%s::text)", (key_id,)):
+        raise RatecardError(f"no active key with id {key_id}", "it may be revoked already")
+    _say(
+        f"revoked {key_id}; running API processes stop accepting it within their"
+        " RATECARD_API_KEY_CACHE_SECONDS (default 30 s)"
+    )
     return 0
 
 
@@ -311,11 +336,16 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="manage HTTP API keys", description="Manage API keys.")
     keyss = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     p = add(keyss, "create", cmd_keys_create, "create an API key and print it (shown once)")
-    p.add_argument("--role", required=True, choices=["service", "tenant", "admin"])
-    p.add_argument("--name", required=True, help="what the key is for")
-    p.add_argument("--tenant", help="tenant id (tenant keys only)")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["service", "admin", "tenant"],
+        help="service: any tenant; admin: also /v1/admin; tenant: one tenant (needs --tenant)",
+    )
+    p.add_argument("--tenant", metavar="UUID", help="the tenant of a tenant key")
+    p.add_argument("--name", required=True, help="what the key is for (1 to 200 characters)")
     p = add(keyss, "revoke", cmd_keys_revoke, "revoke an API key by its id")
-    p.add_argument("key_id", help="the id part of rc_<id>_<secret>")
+    p.add_argument("key_id", metavar="KEY_ID", help="the <id> of rc_<id>_<secret> (or the key)")
 
     p = add(sub, "up", cmd_up, "start the database, migrate, seed, run API and worker")
     p.add_argument("--port", type=int, help="HTTP port (default RATECARD_HTTP_PORT)")

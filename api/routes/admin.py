@@ -1,20 +1,20 @@
-"""Admin API (admin keys): catalog, limits, overrides, plans and add-ons of tenants.
-One SQL call per route."""
+"""Admin API (admin keys): catalog, plan limits, and tenants' overrides, plans and add-ons.
+One SQL call per route, as ratecard_admin. Writes answer 200 with the identifiers they
+touched; the SQL functions are upserts, so repeating a PUT changes nothing more."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Router, delete, put
-from litestar.datastructures import State
+from litestar import Request, Router, delete, post, put
 
 from api import queries as q
-from api.auth import Principal
-from api.db import fetch_one
+from api.auth import admin_guard, fetch_one_as_caller
+from api.validation import Strict
 
 
 class FeatureBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,7 +37,7 @@ class PlanBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LimitBody(msgspec.Struct, forbid_unknown_fields=True):
-    limit: int | None
+    limit: int | None  # required; null = unlimited
     enabled: bool = True
     overage: str = "block"
     buffer_pct: Decimal = Decimal(0)
@@ -46,9 +46,9 @@ class LimitBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OverrideBody(msgspec.Struct, forbid_unknown_fields=True):
-    limit: int | None
+    limit: int | None  # required; null = unlimited
     enabled: bool = True
-    expires_at: datetime | None = None
+    expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,30 +60,23 @@ class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
     quantity: int = 1
 
 
-async def _admin(state: State, principal: Principal, query: str, params: tuple) -> dict:
-    principal.require("admin")
-    row = await fetch_one(state.pool, query, params, role="ratecard_admin")
-    return dict(row or {})
-
-
-@put("/features/{code:str}", summary="Define or update a feature")
-async def put_feature(
-    code: str, data: FeatureBody, principal: Principal, state: State
-) -> dict[str, Any]:
-    await _admin(
-        state,
-        principal,
-        q.DEFINE_FEATURE,
-        (code, data.kind, data.reset, data.unit, data.name, data.durable),
+@put(
+    "/features/{code:str}",
+    dto=Strict[FeatureBody],
+    return_dto=None,
+    summary="Define or update a feature",
+)
+async def put_feature(request: Request[Any, Any, Any], code: str, data: FeatureBody) -> dict:
+    await fetch_one_as_caller(
+        request, q.DEFINE_FEATURE, (code, data.kind, data.reset, data.unit, data.name, data.durable)
     )
     return {"code": code}
 
 
-@put("/plans/{code:str}", summary="Define or update a plan")
-async def put_plan(code: str, data: PlanBody, principal: Principal, state: State) -> dict[str, Any]:
-    await _admin(
-        state,
-        principal,
+@put("/plans/{code:str}", dto=Strict[PlanBody], return_dto=None, summary="Define or update a plan")
+async def put_plan(request: Request[Any, Any, Any], code: str, data: PlanBody) -> dict:
+    await fetch_one_as_caller(
+        request,
         q.DEFINE_PLAN,
         (
             code,
@@ -100,14 +93,18 @@ async def put_plan(code: str, data: PlanBody, principal: Principal, state: State
     return {"code": code}
 
 
-@put("/plans/{plan:str}/limits/{feature:str}", summary="Set a plan's limit for a feature")
+@put(
+    "/plans/{plan:str}/limits/{feature:str}",
+    dto=Strict[LimitBody],
+    return_dto=None,
+    summary="Set a plan's limit for a feature",
+)
 async def put_limit(
-    plan: str, feature: str, data: LimitBody, principal: Principal, state: State
-) -> dict[str, Any]:
+    request: Request[Any, Any, Any], plan: str, feature: str, data: LimitBody
+) -> dict:
     grace = timedelta(seconds=data.grace_seconds) if data.grace_seconds is not None else None
-    await _admin(
-        state,
-        principal,
+    await fetch_one_as_caller(
+        request,
         q.SET_PLAN_LIMIT,
         (
             plan,
@@ -123,15 +120,17 @@ async def put_limit(
     return {"plan": plan, "feature": feature}
 
 
-@put("/tenants/{tenant_id:uuid}/overrides/{feature:str}", summary="Set a tenant override")
+@put(
+    "/tenants/{tenant_id:uuid}/overrides/{feature:str}",
+    dto=Strict[OverrideBody],
+    return_dto=None,
+    summary="Set a tenant's override for a feature",
+)
 async def put_override(
-    tenant_id: UUID, feature: str, data: OverrideBody, principal: Principal, state: State
-) -> dict[str, Any]:
-    await _admin(
-        state,
-        principal,
-        q.SET_OVERRIDE,
-        (tenant_id, feature, data.limit, data.enabled, data.expires_at),
+    request: Request[Any, Any, Any], tenant_id: UUID, feature: str, data: OverrideBody
+) -> dict:
+    await fetch_one_as_caller(
+        request, q.SET_OVERRIDE, (tenant_id, feature, data.limit, data.enabled, data.expires_at)
     )
     return {"tenant_id": tenant_id, "feature": feature}
 
@@ -139,35 +138,47 @@ async def put_override(
 @delete(
     "/tenants/{tenant_id:uuid}/overrides/{feature:str}",
     status_code=200,
-    summary="Remove a tenant override",
+    summary="Remove a tenant's override (removed=false when there was none)",
 )
-async def delete_override(
-    tenant_id: UUID, feature: str, principal: Principal, state: State
-) -> dict[str, Any]:
-    return await _admin(state, principal, q.CLEAR_OVERRIDE, (tenant_id, feature))
+async def delete_override(request: Request[Any, Any, Any], tenant_id: UUID, feature: str) -> dict:
+    return await fetch_one_as_caller(request, q.CLEAR_OVERRIDE, (tenant_id, feature))
 
 
-@put("/tenants/{tenant_id:uuid}/plan", summary="Put a tenant on a plan (outside Stripe)")
+@put(
+    "/tenants/{tenant_id:uuid}/plan",
+    dto=Strict[AssignBody],
+    return_dto=None,
+    summary="Put a tenant on a plan now, outside Stripe",
+)
 async def put_tenant_plan(
-    tenant_id: UUID, data: AssignBody, principal: Principal, state: State
-) -> dict[str, Any]:
-    await _admin(state, principal, q.ASSIGN_PLAN, (tenant_id, data.plan, data.seats))
+    request: Request[Any, Any, Any], tenant_id: UUID, data: AssignBody
+) -> dict:
+    await fetch_one_as_caller(request, q.ASSIGN_PLAN, (tenant_id, data.plan, data.seats))
     return {"tenant_id": tenant_id, "plan": data.plan, "seats": data.seats}
 
 
-@put("/tenants/{tenant_id:uuid}/addons/{addon:str}", summary="Grant an add-on")
-async def put_addon(
-    tenant_id: UUID, addon: str, data: AddonBody, principal: Principal, state: State
-) -> dict[str, Any]:
-    await _admin(state, principal, q.GRANT_ADDON, (tenant_id, addon, data.quantity))
-    return {"tenant_id": tenant_id, "addon": addon, "quantity": data.quantity}
+@post(
+    "/tenants/{tenant_id:uuid}/addons/{addon:str}",
+    status_code=200,
+    dto=Strict[AddonBody],
+    return_dto=None,
+    summary="Grant a tenant units of an add-on (the body is optional: quantity 1)",
+)
+async def grant_addon(
+    request: Request[Any, Any, Any], tenant_id: UUID, addon: str, data: AddonBody | None = None
+) -> dict:
+    quantity = data.quantity if data is not None else 1
+    await fetch_one_as_caller(request, q.GRANT_ADDON, (tenant_id, addon, quantity))
+    return {"tenant_id": tenant_id, "addon": addon, "quantity": quantity}
 
 
-@delete("/tenants/{tenant_id:uuid}/addons/{addon:str}", status_code=200, summary="Revoke an add-on")
-async def delete_addon(
-    tenant_id: UUID, addon: str, principal: Principal, state: State
-) -> dict[str, Any]:
-    return await _admin(state, principal, q.REVOKE_ADDON, (tenant_id, addon))
+@delete(
+    "/tenants/{tenant_id:uuid}/addons/{addon:str}",
+    status_code=200,
+    summary="Revoke a tenant's add-on now (revoked=false when it was not active)",
+)
+async def revoke_addon(request: Request[Any, Any, Any], tenant_id: UUID, addon: str) -> dict:
+    return await fetch_one_as_caller(request, q.REVOKE_ADDON, (tenant_id, addon))
 
 
 admin_router = Router(
@@ -179,8 +190,10 @@ admin_router = Router(
         put_override,
         delete_override,
         put_tenant_plan,
-        put_addon,
-        delete_addon,
+        grant_addon,
+        revoke_addon,
     ],
+    guards=[admin_guard],
+    security=[{"apiKey": []}],
     tags=["admin"],
 )

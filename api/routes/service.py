@@ -1,24 +1,25 @@
-"""Service API (service or admin keys): quota checks, consumption, usage ingestion,
-tenants, entitlements, catalog reads and storage. Tenant keys read their own entitlements.
-Every route makes one SQL call; rules and errors come from the api schema."""
+"""Service API (service or admin keys): quota checks, consumption, usage ingestion, tenants,
+entitlements and storage. Every route makes one SQL call under the key's role; rules and
+errors come from the api schema (see docs/http_api.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Router, delete, get, post
-from litestar.datastructures import State
+from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
-from psycopg.types.json import Jsonb
 
 from api import queries as q
-from api.auth import Principal
-from api.db import fetch, fetch_one
+from api.auth import fetch_as_caller, fetch_one_as_caller, service_guard
 from api.errors import ApiError
+from api.validation import Strict
 
-SERVICE = ("service", "admin")
+MAX_EVENTS = 10_000
+# 10,000 events with UUIDs and keys are over 1 MiB; the batch route accepts up to 8 MiB.
+USAGE_MAX_BODY_BYTES = 8 * 1_048_576
 
 
 class CheckBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,8 +35,17 @@ class ConsumeBody(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_key: str | None = None
 
 
+class UsageEvent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    tenant_id: UUID
+    feature: str
+    amount: int
+    idempotency_key: str
+    occurred_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    properties: dict[str, Any] | None = None
+
+
 class UsageBody(msgspec.Struct, forbid_unknown_fields=True):
-    events: list[dict[str, Any]]
+    events: Annotated[list[UsageEvent], msgspec.Meta(max_length=MAX_EVENTS)]
 
 
 class TenantBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,165 +60,123 @@ class ObjectBody(msgspec.Struct, forbid_unknown_fields=True):
     category: str = "upload"
 
 
-@post("/v1/check", status_code=200, summary="May the tenant use this much more now?")
-async def check(data: CheckBody, principal: Principal, state: State) -> dict[str, bool]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool,
-        q.CHECK_QUOTA,
-        (data.tenant_id, data.feature, data.amount),
-        role=principal.db_role,
+@post(
+    "/check",
+    status_code=200,
+    dto=Strict[CheckBody],
+    return_dto=None,
+    summary="May the tenant use this much more now? (changes nothing)",
+)
+async def check(request: Request[Any, Any, Any], data: CheckBody) -> dict[str, bool]:
+    row = await fetch_one_as_caller(
+        request, q.CHECK_QUOTA, (data.tenant_id, data.feature, data.amount)
     )
-    return {"allowed": bool(row and row["allowed"])}
+    return {"allowed": row["allowed"]}
 
 
-@post("/v1/consume", status_code=200, summary="Check and record usage atomically")
+@post(
+    "/consume",
+    status_code=200,
+    dto=Strict[ConsumeBody],
+    return_dto=None,
+    summary="Check the limit and record usage atomically (a denial is 200, allowed=false)",
+)
 async def consume(
+    request: Request[Any, Any, Any],
     data: ConsumeBody,
-    principal: Principal,
-    state: State,
-    idempotency_header: str | None = Parameter(header="Idempotency-Key", default=None),
+    idempotency_header: Annotated[
+        str | None,
+        Parameter(header="Idempotency-Key", description="the same as body idempotency_key"),
+    ] = None,
 ) -> dict[str, Any]:
-    principal.require(*SERVICE)
     key = data.idempotency_key
     if idempotency_header is not None:
         if key is not None and key != idempotency_header:
             raise ApiError(
-                422, "invalid_request", "Idempotency-Key header and body idempotency_key differ"
+                422,
+                "invalid_request",
+                "the Idempotency-Key header and the body's idempotency_key differ",
+                hint="send the key once, or the same key in both",
             )
         key = idempotency_header
-    row = await fetch_one(
-        state.pool,
-        q.CONSUME,
-        (data.tenant_id, data.feature, data.amount, key),
-        role=principal.db_role,
-    )
-    assert row is not None
-    return row
-
-
-@post("/v1/usage", status_code=200, summary="Record a batch of usage events exactly once")
-async def usage(data: UsageBody, principal: Principal, state: State) -> dict[str, int]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool, q.RECORD_USAGE_BATCH, (Jsonb(data.events),), role=principal.db_role
-    )
-    assert row is not None
-    return row
-
-
-@post("/v1/tenants", status_code=201, summary="Create a tenant")
-async def create_tenant(data: TenantBody, principal: Principal, state: State) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool, q.CREATE_TENANT, (data.name, data.email, data.plan), role=principal.db_role
-    )
-    assert row is not None
-    return row
-
-
-@get("/v1/tenants/{tenant_id:uuid}/entitlements", summary="All entitlements of a tenant")
-async def entitlements(tenant_id: UUID, principal: Principal, state: State) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    rows = await fetch(state.pool, q.LIST_ENTITLEMENTS, (tenant_id,), role=principal.db_role)
-    return {"tenant_id": tenant_id, "entitlements": rows}
-
-
-@get("/v1/tenants/{tenant_id:uuid}/entitlements/{feature:str}", summary="One entitlement")
-async def entitlement(
-    tenant_id: UUID, feature: str, principal: Principal, state: State
-) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool, q.GET_ENTITLEMENT, (tenant_id, feature), role=principal.db_role
-    )
-    assert row is not None
-    return row
-
-
-@get("/v1/me/entitlements", summary="The calling tenant's entitlements (tenant keys)")
-async def my_entitlements(principal: Principal, state: State) -> dict[str, Any]:
-    principal.require("tenant")
-    rows = await fetch(
-        state.pool, q.MY_ENTITLEMENTS, role="ratecard_tenant", tenant_id=str(principal.tenant_id)
-    )
-    return {"tenant_id": principal.tenant_id, "entitlements": rows}
-
-
-@get("/v1/features", summary="Feature catalog")
-async def features(principal: Principal, state: State) -> list[dict[str, Any]]:
-    return await fetch(
-        state.pool,
-        q.FEATURES,
-        role=principal.db_role,
-        tenant_id=str(principal.tenant_id) if principal.tenant_id else None,
-    )
-
-
-@get("/v1/plans", summary="Plan catalog with limits")
-async def plans(principal: Principal, state: State) -> list[dict[str, Any]]:
-    return await fetch(
-        state.pool,
-        q.PLANS,
-        role=principal.db_role,
-        tenant_id=str(principal.tenant_id) if principal.tenant_id else None,
-    )
-
-
-@get("/v1/addons", summary="Add-on catalog")
-async def addons(principal: Principal, state: State) -> list[dict[str, Any]]:
-    return await fetch(
-        state.pool,
-        q.ADDONS,
-        role=principal.db_role,
-        tenant_id=str(principal.tenant_id) if principal.tenant_id else None,
+    return await fetch_one_as_caller(
+        request, q.CONSUME, (data.tenant_id, data.feature, data.amount, key)
     )
 
 
 @post(
-    "/v1/tenants/{tenant_id:uuid}/storage/objects",
+    "/usage",
     status_code=200,
-    summary="Check the storage limit and track an object",
+    dto=Strict[UsageBody],
+    return_dto=None,
+    request_max_body_size=USAGE_MAX_BODY_BYTES,
+    summary="Record up to 10,000 usage events, each exactly once by its idempotency key",
+)
+async def usage(request: Request[Any, Any, Any], data: UsageBody) -> dict[str, int]:
+    events = msgspec.json.encode(data.events).decode()
+    return await fetch_one_as_caller(request, q.RECORD_USAGE_BATCH, (events,))
+
+
+@post(
+    "/tenants",
+    status_code=201,
+    dto=Strict[TenantBody],
+    return_dto=None,
+    summary="Create a tenant (on a plan, or the default plan)",
+)
+async def create_tenant(request: Request[Any, Any, Any], data: TenantBody) -> dict[str, Any]:
+    return await fetch_one_as_caller(request, q.CREATE_TENANT, (data.name, data.email, data.plan))
+
+
+@get("/tenants/{tenant_id:uuid}/entitlements", summary="All entitlements of a tenant")
+async def entitlements(request: Request[Any, Any, Any], tenant_id: UUID) -> dict[str, Any]:
+    rows = await fetch_as_caller(request, q.LIST_ENTITLEMENTS, (tenant_id,))
+    return {"tenant_id": tenant_id, "entitlements": rows}
+
+
+@get("/tenants/{tenant_id:uuid}/entitlements/{feature:str}", summary="One entitlement")
+async def entitlement(
+    request: Request[Any, Any, Any], tenant_id: UUID, feature: str
+) -> dict[str, Any]:
+    return await fetch_one_as_caller(request, q.GET_ENTITLEMENT, (tenant_id, feature))
+
+
+@post(
+    "/tenants/{tenant_id:uuid}/storage/objects",
+    status_code=200,
+    dto=Strict[ObjectBody],
+    return_dto=None,
+    summary="Check the storage limit and track (or resize) an object",
 )
 async def track_object(
-    tenant_id: UUID, data: ObjectBody, principal: Principal, state: State
+    request: Request[Any, Any, Any], tenant_id: UUID, data: ObjectBody
 ) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool,
-        q.TRACK_OBJECT,
-        (tenant_id, data.object_key, data.size_bytes, data.category),
-        role=principal.db_role,
+    return await fetch_one_as_caller(
+        request, q.TRACK_OBJECT, (tenant_id, data.object_key, data.size_bytes, data.category)
     )
-    assert row is not None
-    return row
 
 
 @delete(
-    "/v1/tenants/{tenant_id:uuid}/storage/objects/{object_key:path}",
+    "/tenants/{tenant_id:uuid}/storage/objects/{object_key:path}",
     status_code=200,
     summary="Forget a deleted object and release its bytes",
 )
 async def forget_object(
-    tenant_id: UUID, object_key: str, principal: Principal, state: State
+    request: Request[Any, Any, Any], tenant_id: UUID, object_key: str
 ) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    row = await fetch_one(
-        state.pool, q.FORGET_OBJECT, (tenant_id, object_key.lstrip("/")), role=principal.db_role
-    )
-    assert row is not None
-    return row
+    # A path parameter keeps its leading "/"; the rest of the path is the key as sent.
+    key = object_key.removeprefix("/")
+    return await fetch_one_as_caller(request, q.FORGET_OBJECT, (tenant_id, key))
 
 
-@get("/v1/tenants/{tenant_id:uuid}/storage", summary="Objects and bytes per category")
-async def storage(tenant_id: UUID, principal: Principal, state: State) -> dict[str, Any]:
-    principal.require(*SERVICE)
-    rows = await fetch(state.pool, q.STORAGE_USAGE, (tenant_id,), role=principal.db_role)
+@get("/tenants/{tenant_id:uuid}/storage", summary="Objects and bytes per storage category")
+async def storage(request: Request[Any, Any, Any], tenant_id: UUID) -> dict[str, Any]:
+    rows = await fetch_as_caller(request, q.STORAGE_USAGE, (tenant_id,))
     return {"tenant_id": tenant_id, "categories": rows}
 
 
 service_router = Router(
-    path="/",
+    path="/v1",
     route_handlers=[
         check,
         consume,
@@ -216,13 +184,11 @@ service_router = Router(
         create_tenant,
         entitlements,
         entitlement,
-        my_entitlements,
-        features,
-        plans,
-        addons,
         track_object,
         forget_object,
         storage,
     ],
+    guards=[service_guard],
+    security=[{"apiKey": []}],
     tags=["service"],
 )
