@@ -1,70 +1,205 @@
-"""Admin routes: catalog, limits, overrides, plans and add-ons (api/routes/admin.py)."""
+"""Admin routes (admin keys, api/routes/admin.py): features, plans, plan limits, tenant
+overrides, plans and add-ons."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
 from litestar.testing import TestClient
 
-from tests.api.conftest import Demo
+from tests.api.conftest import Demo, assert_error
+
+ZERO = "00000000-0000-0000-0000-000000000000"
 
 
-def ent(client: TestClient, demo: Demo, tenant, feature: str) -> dict:
-    return client.get(f"/v1/tenants/{tenant}/entitlements/{feature}", headers=demo.service).json()
+def ent(client: TestClient, demo: Demo, tenant: UUID, feature: str) -> dict[str, Any]:
+    r = client.get(f"/v1/tenants/{tenant}/entitlements/{feature}", headers=demo.service)
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
-def test_catalog_and_limits(client: TestClient, demo: Demo) -> None:
-    h = demo.admin
-    assert (
-        client.put(
-            "/v1/admin/features/exports", json={"kind": "metered", "reset": "day"}, headers=h
-        ).status_code
-        == 200
-    )
-    assert (
-        client.put(
-            "/v1/admin/plans/team", json={"name": "Team", "price_cents": 9900}, headers=h
-        ).status_code
-        == 200
-    )
+def test_define_feature(client: TestClient, demo: Demo, db: psycopg.Connection) -> None:
     r = client.put(
-        "/v1/admin/plans/starter/limits/exports",
-        json={"limit": 5, "overage": "soft", "buffer_pct": "10", "grace_seconds": 86400},
+        "/v1/admin/features/exports",
+        json={"kind": "metered", "reset": "day", "unit": "exports", "name": "Exports"},
+        headers=demo.admin,
+    )
+    assert (r.status_code, r.json()) == (200, {"code": "exports"})
+    row = db.execute("select kind, reset, unit, name from api.features where code = 'exports'")
+    assert row.fetchone() == ("metered", "day", "exports", "Exports")
+    # an upsert: renaming is fine, changing the kind is not
+    r = client.put("/v1/admin/features/exports", json={"kind": "metered", "name": "CSV"},
+                   headers=demo.admin)  # fmt: skip
+    assert r.status_code == 200
+    r = client.put("/v1/admin/features/exports", json={"kind": "gauge"}, headers=demo.admin)
+    assert_error(r, 422, "invalid_argument")
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "status", "api_code"),
+    [
+        ("Bad Code", {"kind": "metered"}, 422, "invalid_argument"),
+        ("x", {"kind": "volume"}, 422, "invalid_argument"),
+        ("x", {"kind": "metered", "reset": "week"}, 422, "invalid_argument"),
+        ("x", {}, 422, "invalid_request"),
+        ("x", {"kind": "metered", "durable": "no"}, 422, "invalid_request"),
+    ],
+)
+def test_define_feature_bad_input(
+    client: TestClient, demo: Demo, code: str, body: dict[str, Any], status: int, api_code: str
+) -> None:
+    r = client.put(f"/v1/admin/features/{code}", json=body, headers=demo.admin)
+    assert_error(r, status, api_code)
+
+
+def test_define_plan_and_limits(client: TestClient, demo: Demo) -> None:
+    h = demo.admin
+    r = client.put(
+        "/v1/admin/plans/team",
+        json={"name": "Team", "price_cents": 9900, "per_seat": True, "trial_days": 7},
         headers=h,
     )
-    assert r.status_code == 200, r.text
-    e = ent(client, demo, demo.acme, "exports")
-    assert (e["limit"], e["kind"]) == (5, "metered")
-    bad = client.put(
-        "/v1/admin/plans/starter/limits/exports", json={"limit": 5, "overage": "maybe"}, headers=h
+    assert (r.status_code, r.json()) == (200, {"code": "team"})
+    r = client.put(
+        "/v1/admin/plans/team/limits/ai_decisions",
+        json={"limit": 500, "overage": "soft", "buffer_pct": 10, "grace_seconds": 86400},
+        headers=h,
     )
-    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_argument")
-    bad = client.put("/v1/admin/features/Bad Code", json={"kind": "metered"}, headers=h)
-    assert bad.status_code == 422
+    assert (r.status_code, r.json()) == (200, {"plan": "team", "feature": "ai_decisions"})
+    team = next(p for p in client.get("/v1/plans", headers=h).json() if p["code"] == "team")
+    assert (team["price_cents"], team["per_seat"], team["trial_days"]) == (9900, True, 7)
+    (lim,) = team["limits"]
+    assert (lim["limit"], lim["overage"], lim["buffer_pct"], lim["grace_seconds"]) == (
+        500,
+        "soft",
+        10,
+        86400,
+    )
+    # a tenant on the plan sees it at once
+    r = client.post("/v1/tenants", json={"name": "T", "plan": "team"}, headers=demo.service)
+    tid = r.json()["tenant_id"]
+    assert ent(client, demo, tid, "ai_decisions")["limit"] == 500
+    # null = unlimited
+    client.put("/v1/admin/plans/team/limits/ai_decisions", json={"limit": None}, headers=h)
+    assert ent(client, demo, tid, "ai_decisions")["limit"] is None
 
 
-def test_overrides_plans_addons(client: TestClient, demo: Demo) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/v1/admin/plans/x", {"name": "X", "price_cents": -1}, 422, "invalid_amount"),
+        ("/v1/admin/plans/x", {"name": "X", "price_cents": 1, "currency": "US"}, 422,
+         "invalid_argument"),
+        ("/v1/admin/plans/x", {"name": "X", "price_cents": 1, "interval": "week"}, 422,
+         "invalid_argument"),
+        ("/v1/admin/plans/x", {"name": "X", "price_cents": 9.99}, 422, "invalid_request"),
+        ("/v1/admin/plans/x", {"price_cents": 1}, 422, "invalid_request"),
+        ("/v1/admin/plans/gold/limits/sso", {"limit": None}, 404, "plan_not_found"),
+        ("/v1/admin/plans/pro/limits/nope", {"limit": 1}, 404, "feature_not_found"),
+        ("/v1/admin/plans/pro/limits/api_calls", {"limit": -1}, 422, "invalid_amount"),
+        ("/v1/admin/plans/pro/limits/api_calls", {"limit": 1, "overage": "maybe"}, 422,
+         "invalid_argument"),
+        ("/v1/admin/plans/pro/limits/api_calls", {"limit": 1, "grace_seconds": -5}, 422,
+         "invalid_argument"),
+        ("/v1/admin/plans/pro/limits/api_calls", {"limit": 1, "buffer_pct": 5000}, 422,
+         "invalid_argument"),
+        ("/v1/admin/plans/pro/limits/api_calls", {}, 422, "invalid_request"),  # limit required
+    ],
+)  # fmt: skip
+def test_plan_bad_input(
+    client: TestClient, demo: Demo, path: str, body: dict[str, Any], status: int, code: str
+) -> None:
+    assert_error(client.put(path, json=body, headers=demo.admin), status, code)
+
+
+def test_overrides(client: TestClient, demo: Demo) -> None:
     h = demo.admin
-    base = f"/v1/admin/tenants/{demo.acme}"
-    assert (
-        client.put(f"{base}/overrides/ai_decisions", json={"limit": 7}, headers=h).status_code
-        == 200
+    base = f"/v1/admin/tenants/{demo.acme}/overrides/ai_decisions"
+    r = client.put(base, json={"limit": 7}, headers=h)
+    assert (r.status_code, r.json()) == (
+        200,
+        {"tenant_id": str(demo.acme), "feature": "ai_decisions"},
     )
-    assert ent(client, demo, demo.acme, "ai_decisions")["source"] == "override"
-    assert client.delete(f"{base}/overrides/ai_decisions", headers=h).json() == {"removed": True}
-    assert (
-        client.put(f"{base}/plan", json={"plan": "pro", "seats": 2}, headers=h).status_code == 200
+    e = ent(client, demo, demo.acme, "ai_decisions")
+    assert (e["limit"], e["source"]) == (7, "override")
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    client.put(base, json={"limit": 9, "expires_at": later}, headers=h)
+    assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 9
+    assert client.delete(base, headers=h).json() == {"removed": True}
+    assert client.delete(base, headers=h).json() == {"removed": False}
+    assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 100
+
+
+@pytest.mark.parametrize(
+    ("tenant", "feature", "body", "status", "code"),
+    [
+        (ZERO, "sso", {"limit": None}, 404, "tenant_not_found"),
+        ("ACME", "nope", {"limit": 1}, 404, "feature_not_found"),
+        ("ACME", "api_calls", {"limit": -1}, 422, "invalid_amount"),
+        ("ACME", "api_calls", {"limit": 1, "expires_at": "2000-01-01T00:00:00Z"}, 422,
+         "invalid_argument"),
+        ("ACME", "api_calls", {"limit": 1, "expires_at": "2100-01-01T00:00:00"}, 422,
+         "invalid_request"),
+        ("ACME", "api_calls", {"enabled": False}, 422, "invalid_request"),
+    ],
+)  # fmt: skip
+def test_override_bad_input(
+    client: TestClient,
+    demo: Demo,
+    tenant: str,
+    feature: str,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    tenant = str(demo.acme) if tenant == "ACME" else tenant
+    r = client.put(f"/v1/admin/tenants/{tenant}/overrides/{feature}", json=body, headers=demo.admin)
+    assert_error(r, status, code)
+
+
+def test_assign_plan(client: TestClient, demo: Demo) -> None:
+    h = demo.admin
+    r = client.put(f"/v1/admin/tenants/{demo.acme}/plan", json={"plan": "pro", "seats": 2},
+                   headers=h)  # fmt: skip
+    assert (r.status_code, r.json()) == (
+        200,
+        {"tenant_id": str(demo.acme), "plan": "pro", "seats": 2},
     )
     assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 10000
-    assert (
-        client.put(f"{base}/addons/extra_emails", json={"quantity": 2}, headers=h).status_code
-        == 200
+    for body, status, code in [
+        ({"plan": "nope"}, 404, "plan_not_found"),
+        ({"plan": "pro", "seats": 0}, 422, "invalid_amount"),
+        ({"plan": "pro", "seats": "2"}, 422, "invalid_request"),
+    ]:
+        r = client.put(f"/v1/admin/tenants/{demo.acme}/plan", json=body, headers=h)
+        assert_error(r, status, code)
+    r = client.put(f"/v1/admin/tenants/{ZERO}/plan", json={"plan": "pro"}, headers=h)
+    assert_error(r, 404, "tenant_not_found")
+
+
+def test_grant_and_revoke_addons(client: TestClient, demo: Demo) -> None:
+    h = demo.admin
+    base = f"/v1/admin/tenants/{demo.acme}/addons"
+    assert ent(client, demo, demo.acme, "email_addresses")["limit"] == 1
+    r = client.post(f"{base}/extra_emails", json={"quantity": 2}, headers=h)
+    assert (r.status_code, r.json()["quantity"]) == (200, 2)
+    assert ent(client, demo, demo.acme, "email_addresses")["limit"] == 11
+    r = client.post(f"{base}/extra_emails", headers=h)  # no body: one unit
+    assert r.json()["quantity"] == 1
+    assert ent(client, demo, demo.acme, "email_addresses")["limit"] == 6
+    assert client.delete(f"{base}/extra_emails", headers=h).json() == {"revoked": True}
+    assert client.delete(f"{base}/extra_emails", headers=h).json() == {"revoked": False}
+    assert ent(client, demo, demo.acme, "email_addresses")["limit"] == 1
+    assert_error(client.post(f"{base}/nope", headers=h), 404, "addon_not_found")
+    assert_error(
+        client.post(f"{base}/extra_emails", json={"quantity": 0}, headers=h), 422, "invalid_amount"
     )
-    assert ent(client, demo, demo.acme, "email_addresses")["limit"] == 15
-    assert client.delete(f"{base}/addons/extra_emails", headers=h).json() == {"revoked": True}
-    r = client.put(f"{base}/plan", json={"plan": "nope"}, headers=h)
-    assert (r.status_code, r.json()["code"]) == (404, "plan_not_found")
-
-
-def test_admin_routes_need_admin_keys(client: TestClient, demo: Demo) -> None:
-    for headers in (demo.service, demo.tenant):
-        r = client.put("/v1/admin/plans/x", json={"name": "X", "price_cents": 1}, headers=headers)
-        assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert_error(
+        client.post(f"/v1/admin/tenants/{ZERO}/addons/extra_emails", headers=h),
+        404,
+        "tenant_not_found",
+    )
