@@ -21,7 +21,14 @@ from bench.pgbench import pgbench
 from bench.profile import profile
 from bench.results import Result, table
 from bench.server import RATECARD_DB, SERVICE_ROLE, BenchServer, bench_server
-from bench.sql_pairs import CONSUME_HOT, SQL_PAIRS, check_hot_tenant, check_limit_reached
+from bench.sql_pairs import (
+    CONSUME_HOT,
+    CONSUME_SPREAD,
+    SQL_PAIRS,
+    check_hot_tenant,
+    check_limit_reached,
+    check_spread_allowed,
+)
 from bench.sql_pairs import measure as measure_sql
 
 PAIRS = (*(p.name for p in SQL_PAIRS), "batch_ingest", "http_check")
@@ -169,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             for c in args.clients:
                 log(f"{pair.name}: {c} clients, {args.seconds} s each side")
                 record(measure_sql(server, pair, c, args.seconds))
+            if pair is CONSUME_SPREAD:
+                notes.append(check_spread_allowed(server))
+                log(notes[-1])
             if pair is CONSUME_HOT:
                 notes.append(check_hot_tenant(server))
                 notes.append(check_limit_reached(server, max(args.clients)))

@@ -105,6 +105,27 @@ def _meter_and_ledger(server: BenchServer, n: int) -> tuple[int, int, int, int, 
     return row  # type: ignore[return-value]
 
 
+def check_spread_allowed(server: BenchServer) -> str:
+    """After the spread runs: no tenant reached its limit, so no consume was denied."""
+    with server.connect() as conn:
+        row = conn.execute(
+            f"""
+            select count(*), coalesce(max(m.used), 0), min(e."limit")
+              from core.meters m
+              cross join lateral api.get_entitlement(m.tenant_id, m.feature) e
+             where m.feature = 'ai_decisions'
+               and m.tenant_id not in ('{tenant_id(HOT_TENANT)}', '{tenant_id(LIMIT_TENANT)}')
+            """
+        ).fetchone()
+    assert row is not None
+    meters, top, limit = row
+    if meters and top >= limit:
+        raise AssertionError(f"consume_spread: a tenant reached its limit ({top} of {limit})")
+    return (
+        f"consume_spread: {meters:,} tenants used, the busiest at {top:,} of {limit:,}: none denied"
+    )
+
+
 def check_hot_tenant(server: BenchServer) -> str:
     """After the hot runs: the meter equals the ledger and never passed the limit."""
     total, top, ledger, events, limit = _meter_and_ledger(server, HOT_TENANT)
