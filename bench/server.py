@@ -120,7 +120,7 @@ class BenchServer:
                     f"select api.set_override({tenant_sql('%s')}, 'ai_decisions', %s)",
                     (str(n), limit),
                 )
-        with self.connect(SUPERUSER) as conn:
+        with self.connect("postgres") as conn:
             conn.execute(f"create database {BASELINE_DB}")
         with self.connect(BASELINE_DB) as conn:
             conn.execute(BASELINE_SQL)
