@@ -1,25 +1,40 @@
 """The HTTP layer's database access: one pool, one transaction and one SQL call per request.
 
-The pool logs in as ratecard_authenticator (LOGIN NOINHERIT, no privileges of its own). Each
-request opens a transaction, switches with SET LOCAL ROLE to the role its credentials allow,
-sets the tenant in the transaction-local `ratecard.tenant_id` where it has one, and runs
-exactly one statement. The three are sent in one pipeline, so a request costs one round trip.
+The pool logs in as ratecard_authenticator (LOGIN NOINHERIT, no privileges of its own). A
+request's work is one message to PostgreSQL, a simple query of up to three statements:
+
+    set local role ratecard_service;
+    select set_config('ratecard.tenant_id', '<tenant>', true);   -- tenant keys only
+    select api.check_quota('…'::uuid, 'ai_decisions'::text, 1::bigint) as allowed
+
+PostgreSQL runs the statements of one simple query as one implicit transaction: SET LOCAL
+and the transaction-local setting hold for the call and end with it, an error anywhere
+rolls the whole message back, and the connection goes back to the pool idle, as the
+authenticator, with no setting left behind. One message means one network round trip.
+
+Parameters are bound client side (psycopg's ClientCursor quotes each value as a literal,
+with the connection's escaping rules), because only the simple query protocol accepts
+several statements in one message. The queries in api/queries.py cast every placeholder
+(`%s::uuid`), so the literal's type never depends on inference. Measured on the check
+route, this is about twice as fast as a pipeline of BEGIN, SET, the call and COMMIT over
+the extended protocol, even with the call server-side prepared.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from psycopg import AsyncConnection
+from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg.rows import dict_row
+from psycopg.sql import Literal as SqlLiteral
 from psycopg_pool import AsyncConnectionPool
 
 Role = Literal["ratecard_service", "ratecard_tenant", "ratecard_admin", "ratecard_authenticator"]
 
 _SET_ROLE = {
-    "ratecard_service": "set local role ratecard_service",
-    "ratecard_tenant": "set local role ratecard_tenant",
-    "ratecard_admin": "set local role ratecard_admin",
+    "ratecard_service": "set local role ratecard_service; ",
+    "ratecard_tenant": "set local role ratecard_tenant; ",
+    "ratecard_admin": "set local role ratecard_admin; ",
 }
 
 
@@ -30,7 +45,8 @@ def make_pool(conninfo: str, min_size: int = 2, max_size: int = 10) -> AsyncConn
         max_size=max_size,
         open=False,
         timeout=5.0,
-        kwargs={"autocommit": False},
+        # Each request is one self-contained simple query (its own implicit transaction).
+        kwargs={"autocommit": True},
         name="ratecard-api",
     )
 
@@ -42,15 +58,17 @@ async def _run(
     role: Role,
     tenant_id: str | None,
 ) -> list[dict[str, Any]]:
-    async with conn.pipeline(), conn.transaction():
-        if role in _SET_ROLE:
-            await conn.execute(_SET_ROLE[role])
-        if tenant_id is not None:
-            await conn.execute("select set_config('ratecard.tenant_id', %s, true)", (tenant_id,))
-        cur = conn.cursor(row_factory=dict_row)
-        await cur.execute(query, params)
-        rows = await cur.fetchall()
-    return rows
+    prefix = _SET_ROLE.get(role, "")
+    skip = 1 if prefix else 0
+    if tenant_id is not None:
+        tenant = SqlLiteral(tenant_id).as_string(conn).replace("%", "%%")
+        prefix += f"select set_config('ratecard.tenant_id', {tenant}, true); "
+        skip += 1
+    cur = AsyncClientCursor(conn, row_factory=dict_row)
+    await cur.execute(prefix + query, params)
+    for _ in range(skip):  # the results of SET and set_config come first
+        cur.nextset()
+    return await cur.fetchall()
 
 
 async def fetch(
