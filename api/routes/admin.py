@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Router, delete, post, put
+from litestar.params import FromPath, JSONBody
 
 from api import queries as q
 from api.auth import admin_guard, fetch_one_as_caller
@@ -66,7 +67,9 @@ class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
     return_dto=None,
     summary="Define or update a feature",
 )
-async def put_feature(request: Request[Any, Any, Any], code: str, data: FeatureBody) -> dict:
+async def put_feature(
+    request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[FeatureBody]
+) -> dict:
     await fetch_one_as_caller(
         request, q.DEFINE_FEATURE, (code, data.kind, data.reset, data.unit, data.name, data.durable)
     )
@@ -74,7 +77,9 @@ async def put_feature(request: Request[Any, Any, Any], code: str, data: FeatureB
 
 
 @put("/plans/{code:str}", dto=Strict[PlanBody], return_dto=None, summary="Define or update a plan")
-async def put_plan(request: Request[Any, Any, Any], code: str, data: PlanBody) -> dict:
+async def put_plan(
+    request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[PlanBody]
+) -> dict:
     await fetch_one_as_caller(
         request,
         q.DEFINE_PLAN,
@@ -100,7 +105,10 @@ async def put_plan(request: Request[Any, Any, Any], code: str, data: PlanBody) -
     summary="Set a plan's limit for a feature",
 )
 async def put_limit(
-    request: Request[Any, Any, Any], plan: str, feature: str, data: LimitBody
+    request: Request[Any, Any, Any],
+    plan: FromPath[str],
+    feature: FromPath[str],
+    data: JSONBody[LimitBody],
 ) -> dict:
     grace = timedelta(seconds=data.grace_seconds) if data.grace_seconds is not None else None
     await fetch_one_as_caller(
@@ -127,7 +135,10 @@ async def put_limit(
     summary="Set a tenant's override for a feature",
 )
 async def put_override(
-    request: Request[Any, Any, Any], tenant_id: UUID, feature: str, data: OverrideBody
+    request: Request[Any, Any, Any],
+    tenant_id: FromPath[UUID],
+    feature: FromPath[str],
+    data: JSONBody[OverrideBody],
 ) -> dict:
     await fetch_one_as_caller(
         request, q.SET_OVERRIDE, (tenant_id, feature, data.limit, data.enabled, data.expires_at)
@@ -140,7 +151,9 @@ async def put_override(
     status_code=200,
     summary="Remove a tenant's override (removed=false when there was none)",
 )
-async def delete_override(request: Request[Any, Any, Any], tenant_id: UUID, feature: str) -> dict:
+async def delete_override(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], feature: FromPath[str]
+) -> dict:
     return await fetch_one_as_caller(request, q.CLEAR_OVERRIDE, (tenant_id, feature))
 
 
@@ -151,7 +164,7 @@ async def delete_override(request: Request[Any, Any, Any], tenant_id: UUID, feat
     summary="Put a tenant on a plan now, outside Stripe",
 )
 async def put_tenant_plan(
-    request: Request[Any, Any, Any], tenant_id: UUID, data: AssignBody
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[AssignBody]
 ) -> dict:
     await fetch_one_as_caller(request, q.ASSIGN_PLAN, (tenant_id, data.plan, data.seats))
     return {"tenant_id": tenant_id, "plan": data.plan, "seats": data.seats}
@@ -165,7 +178,10 @@ async def put_tenant_plan(
     summary="Grant a tenant units of an add-on (the body is optional: quantity 1)",
 )
 async def grant_addon(
-    request: Request[Any, Any, Any], tenant_id: UUID, addon: str, data: AddonBody | None = None
+    request: Request[Any, Any, Any],
+    tenant_id: FromPath[UUID],
+    addon: FromPath[str],
+    data: JSONBody[AddonBody | None] = None,
 ) -> dict:
     quantity = data.quantity if data is not None else 1
     await fetch_one_as_caller(request, q.GRANT_ADDON, (tenant_id, addon, quantity))
@@ -177,7 +193,9 @@ async def grant_addon(
     status_code=200,
     summary="Revoke a tenant's add-on now (revoked=false when it was not active)",
 )
-async def revoke_addon(request: Request[Any, Any, Any], tenant_id: UUID, addon: str) -> dict:
+async def revoke_addon(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], addon: FromPath[str]
+) -> dict:
     return await fetch_one_as_caller(request, q.REVOKE_ADDON, (tenant_id, addon))
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Router, delete, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api import queries as q
 from api.auth import fetch_as_caller, fetch_one_as_caller, service_guard
@@ -67,7 +67,7 @@ class ObjectBody(msgspec.Struct, forbid_unknown_fields=True):
     return_dto=None,
     summary="May the tenant use this much more now? (changes nothing)",
 )
-async def check(request: Request[Any, Any, Any], data: CheckBody) -> dict[str, bool]:
+async def check(request: Request[Any, Any, Any], data: JSONBody[CheckBody]) -> dict[str, bool]:
     row = await fetch_one_as_caller(
         request, q.CHECK_QUOTA, (data.tenant_id, data.feature, data.amount)
     )
@@ -83,10 +83,10 @@ async def check(request: Request[Any, Any, Any], data: CheckBody) -> dict[str, b
 )
 async def consume(
     request: Request[Any, Any, Any],
-    data: ConsumeBody,
+    data: JSONBody[ConsumeBody],
     idempotency_header: Annotated[
         str | None,
-        Parameter(header="Idempotency-Key", description="the same as body idempotency_key"),
+        HeaderParameter(name="Idempotency-Key", description="the same as body idempotency_key"),
     ] = None,
 ) -> dict[str, Any]:
     key = data.idempotency_key
@@ -112,7 +112,7 @@ async def consume(
     request_max_body_size=USAGE_MAX_BODY_BYTES,
     summary="Record up to 10,000 usage events, each exactly once by its idempotency key",
 )
-async def usage(request: Request[Any, Any, Any], data: UsageBody) -> dict[str, int]:
+async def usage(request: Request[Any, Any, Any], data: JSONBody[UsageBody]) -> dict[str, int]:
     events = msgspec.json.encode(data.events).decode()
     return await fetch_one_as_caller(request, q.RECORD_USAGE_BATCH, (events,))
 
@@ -124,19 +124,23 @@ async def usage(request: Request[Any, Any, Any], data: UsageBody) -> dict[str, i
     return_dto=None,
     summary="Create a tenant (on a plan, or the default plan)",
 )
-async def create_tenant(request: Request[Any, Any, Any], data: TenantBody) -> dict[str, Any]:
+async def create_tenant(
+    request: Request[Any, Any, Any], data: JSONBody[TenantBody]
+) -> dict[str, Any]:
     return await fetch_one_as_caller(request, q.CREATE_TENANT, (data.name, data.email, data.plan))
 
 
 @get("/tenants/{tenant_id:uuid}/entitlements", summary="All entitlements of a tenant")
-async def entitlements(request: Request[Any, Any, Any], tenant_id: UUID) -> dict[str, Any]:
+async def entitlements(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
+) -> dict[str, Any]:
     rows = await fetch_as_caller(request, q.LIST_ENTITLEMENTS, (tenant_id,))
     return {"tenant_id": tenant_id, "entitlements": rows}
 
 
 @get("/tenants/{tenant_id:uuid}/entitlements/{feature:str}", summary="One entitlement")
 async def entitlement(
-    request: Request[Any, Any, Any], tenant_id: UUID, feature: str
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], feature: FromPath[str]
 ) -> dict[str, Any]:
     return await fetch_one_as_caller(request, q.GET_ENTITLEMENT, (tenant_id, feature))
 
@@ -149,7 +153,7 @@ async def entitlement(
     summary="Check the storage limit and track (or resize) an object",
 )
 async def track_object(
-    request: Request[Any, Any, Any], tenant_id: UUID, data: ObjectBody
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[ObjectBody]
 ) -> dict[str, Any]:
     return await fetch_one_as_caller(
         request, q.TRACK_OBJECT, (tenant_id, data.object_key, data.size_bytes, data.category)
@@ -162,7 +166,7 @@ async def track_object(
     summary="Forget a deleted object and release its bytes",
 )
 async def forget_object(
-    request: Request[Any, Any, Any], tenant_id: UUID, object_key: str
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], object_key: FromPath[str]
 ) -> dict[str, Any]:
     # A path parameter keeps its leading "/"; the rest of the path is the key as sent.
     key = object_key.removeprefix("/")
@@ -170,7 +174,7 @@ async def forget_object(
 
 
 @get("/tenants/{tenant_id:uuid}/storage", summary="Objects and bytes per storage category")
-async def storage(request: Request[Any, Any, Any], tenant_id: UUID) -> dict[str, Any]:
+async def storage(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict[str, Any]:
     rows = await fetch_as_caller(request, q.STORAGE_USAGE, (tenant_id,))
     return {"tenant_id": tenant_id, "categories": rows}
 
