@@ -30,8 +30,7 @@ begin
   if not found then
     perform internal.raise_not_entitled(p_tenant_id, p_feature);
   end if;
-  if e.override_enabled is not null
-     and (e.override_expires_at is null or e.override_expires_at > v_now) then
+  if internal.override_live(e.override_enabled, e.override_expires_at, v_now) then
     v_enabled := e.override_enabled;
     v_limit := e.override_limit;
   else

@@ -62,8 +62,7 @@ begin
     return false;
   end if;
 
-  v_limit := case when e.override_enabled is not null
-                       and (e.override_expires_at is null or e.override_expires_at > v_now)
+  v_limit := case when internal.override_live(e.override_enabled, e.override_expires_at, v_now)
                   then e.override_limit else e.base_limit end;
   v_period := internal.period_start(e.reset, e.period_anchor, e.period_interval, v_at);
   if e.durable then

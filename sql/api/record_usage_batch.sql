@@ -166,8 +166,7 @@ begin
     select d.*, e.durable, e.overage,
            internal.period_start(e.reset, e.period_anchor, e.period_interval, d.occurred_at)
              as period_start,
-           case when e.override_enabled is not null
-                     and (e.override_expires_at is null or e.override_expires_at > v_now)
+           case when internal.override_live(e.override_enabled, e.override_expires_at, v_now)
                 then e.override_limit else e.base_limit end as lim
       from dedup d
       join claimed c on c.tenant_id = d.tenant_id and c.key = d.key

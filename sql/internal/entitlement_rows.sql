@@ -39,8 +39,7 @@ as $$
              case when o.active then e.override_enabled else e.base_enabled end as enabled,
              case when o.active then e.override_limit else e.base_limit end as lim,
              internal.period_start(e.reset, e.period_anchor, e.period_interval, n.now) as ps
-        from (select e.override_enabled is not null
-                     and (e.override_expires_at is null or e.override_expires_at > n.now)
+        from (select internal.override_live(e.override_enabled, e.override_expires_at, n.now)
                      as active) o
     ) x
     -- LATERAL ... LIMIT 1 keeps these primary-key lookups as parameterised index scans; if
