@@ -22,7 +22,7 @@ from litestar import Router, get, post
 from litestar.datastructures import State
 
 from api import queries as q
-from api.auth import Principal
+from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
 from api.errors import ApiError
 from ratecard import stripe_gateway as gw
@@ -51,7 +51,7 @@ class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _tenant(principal: Principal) -> str:
-    principal.require("tenant")
+    """The key's own tenant (the router's tenant_guard already refused other keys)."""
     return str(principal.tenant_id)
 
 
@@ -314,5 +314,6 @@ billing_router = Router(
         cancel,
         reactivate,
     ],
+    guards=[tenant_guard],
     tags=["billing"],
 )
