@@ -2,8 +2,9 @@
 -- (customer.subscription.created / updated / deleted), if it is newer than the snapshot
 -- already stored, then re-derive the tenant's billing state.
 --
--- The plan is the item whose price is a plan's monthly or annual Stripe price; its
--- quantity is the seat count and its period the current period. Items whose price belongs
+-- The plan is the item whose price is a plan's monthly or annual Stripe price (an item
+-- of a legacy Plan carries `plan` instead of `price`; both are read); its quantity is the
+-- seat count and its period the current period. Items whose price belongs
 -- to an add-on set the tenant's Stripe-bought add-ons. Returns the event's outcome: applied, stale, unknown_customer or failed.
 create or replace function internal.apply_subscription_snapshot(
   p_tenant_id uuid, p_at timestamptz, p_sub jsonb
@@ -33,14 +34,17 @@ begin
 
   select i, p.code into v_item, v_plan
     from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i
-    join core.plans p on i->'price'->>'id' in (p.stripe_price_monthly_id, p.stripe_price_annual_id)
+    join core.plans p
+      on coalesce(i->'price'->>'id', i->'plan'->>'id')
+         in (p.stripe_price_monthly_id, p.stripe_price_annual_id)
    limit 1;
   if v_plan is null then
     raise exception 'no plan has the Stripe price of subscription %', p_sub->>'id'
       using errcode = 'RC011',
             hint = 'set the plan''s Stripe price ids with api.set_plan_prices, then retry';
   end if;
-  v_interval := case when v_item->'price'->'recurring'->>'interval' = 'year' then 'year'
+  v_interval := case when coalesce(v_item->'price'->'recurring'->>'interval',
+                                   v_item->'plan'->>'interval') = 'year' then 'year'
                      else 'month' end;
   v_seats := greatest(coalesce((v_item->>'quantity')::integer, 1), 1);
   v_status := case p_sub->>'status'
@@ -92,7 +96,9 @@ begin
   select p_tenant_id, a.code, greatest(coalesce((i->>'quantity')::integer, 1), 1), 'active',
          i->>'id', null, internal.now()
     from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i
-    join core.addons a on i->'price'->>'id' in (a.stripe_price_monthly_id, a.stripe_price_annual_id)
+    join core.addons a
+      on coalesce(i->'price'->>'id', i->'plan'->>'id')
+         in (a.stripe_price_monthly_id, a.stripe_price_annual_id)
    where v_status not in ('canceled', 'incomplete')
   on conflict (tenant_id, addon) do update
      set quantity = excluded.quantity, status = 'active', stripe_item_id = excluded.stripe_item_id,
