@@ -21,7 +21,7 @@ log = logging.getLogger("ratecard.api")
 SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC001": (404, "tenant_not_found"),
     "RC002": (404, "feature_not_found"),
-    "RC003": (404, "plan_not_found"),
+    "RC003": (404, "tier_not_found"),
     "RC004": (422, "invalid_amount"),
     "RC005": (422, "invalid_argument"),
     "RC006": (409, "idempotency_key_reused"),

@@ -37,6 +37,8 @@ def subscription(
     trial_end: int | None = None,
     interval: str = "month",
     extra_items: list[tuple[str, str, int]] = (),  # type: ignore[assignment]
+    unit_amount: int | None = None,
+    payment_method: str | None = None,
 ) -> dict[str, Any]:
     sub = fixture("subscription")
     template = sub["items"]["data"][0]
@@ -51,6 +53,8 @@ def subscription(
             current_period_end=period_end,
         )
         item["price"].update(id=item_price)
+        if unit_amount is not None and item_id == f"si_{sub_id[4:]}":
+            item["price"]["unit_amount"] = unit_amount
         item["price"]["recurring"]["interval"] = interval
         items.append(item)
     sub.update(
@@ -63,6 +67,7 @@ def subscription(
         canceled_at=None,
         ended_at=None,
         cancel_at=None,
+        default_payment_method=payment_method,
     )
     sub["items"]["data"] = items
     sub["items"]["url"] = f"/v1/subscription_items?subscription={sub_id}"

@@ -1,5 +1,5 @@
 -- api.due_plan_changes(): scheduled downgrades whose time has come, with the Stripe change
--- to make (new price, no proration). The worker makes it; the subscription event that
+-- to make (the new plan's price at the interval that was asked for, no proration). The worker makes it; the subscription event that
 -- follows changes the plan and clears the schedule.
 create or replace function api.due_plan_changes(p_limit integer default 100)
 returns table (tenant_id uuid, stripe_subscription_id text, stripe_item_id text,
@@ -10,8 +10,8 @@ security definer
 set search_path = ''
 as $$
   select s.tenant_id, s.stripe_subscription_id, s.stripe_item_id, s.scheduled_plan,
-         case when s.billing_interval = 'year' then p.stripe_price_annual_id
-              else p.stripe_price_monthly_id end,
+         case when coalesce(s.scheduled_interval, s.billing_interval) = 'year'
+              then p.stripe_price_annual_id else p.stripe_price_monthly_id end,
          s.seats
     from core.subscriptions s
     join core.plans p on p.code = s.scheduled_plan

@@ -1,8 +1,12 @@
 -- api.plan_price(): the Stripe price to sell p_plan at (p_interval month or year), with the
--- trial length and whether it is priced per seat. RC003 (tier_not_found) for an unknown,
+-- trial length and whether it is priced per seat. RC003 (HTTP tier_not_found) for an unknown,
 -- inactive or default plan; RC011 (stripe_price_not_configured) when the plan has no
--- Stripe price for that interval.
-create or replace function api.plan_price(p_plan text, p_interval text default 'month')
+-- Stripe price for that interval. Trial days: the plan's own trial_days, else
+-- p_default_trial_days (the deployment's RATECARD_DEFAULT_TRIAL_DAYS, when set), else
+-- core.billing_config.default_trial_days; 0 means no trial.
+create or replace function api.plan_price(
+  p_plan text, p_interval text default 'month', p_default_trial_days integer default null
+)
 returns table (plan text, price_id text, trial_days integer, per_seat boolean,
                price_cents bigint, currency text)
 language plpgsql
@@ -29,11 +33,12 @@ begin
       using errcode = 'RC011', hint = 'set it with api.set_plan_prices';
   end if;
   return query select p.code, v_price,
-    coalesce(p.trial_days, (select c.default_trial_days from core.billing_config c)),
+    coalesce(p.trial_days, p_default_trial_days,
+             (select c.default_trial_days from core.billing_config c)),
     p.per_seat, p.price_cents, p.currency;
 end
 $$;
 
-comment on function api.plan_price(text, text) is
+comment on function api.plan_price(text, text, integer) is
   'Stripe price id, trial days and per-seat flag for selling a plan at an interval.';
-grant execute on function api.plan_price(text, text) to ratecard_service, ratecard_admin;
+grant execute on function api.plan_price(text, text, integer) to ratecard_service, ratecard_admin;

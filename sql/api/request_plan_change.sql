@@ -4,7 +4,8 @@
 --             Stripe change to make now, with proration (create_prorations); limits change
 --             when Stripe's subscription event arrives.
 --   downgrade (lower or equal MRR): nothing changes now. The change is scheduled for the
---             end of the current period (scheduled_plan, scheduled_at) and an outbox row is
+--             end of the current period (scheduled_plan, scheduled_interval,
+--             scheduled_at) and an outbox row is
 --             written; api.due_plan_changes lists it when due, and limits change only when
 --             Stripe's subscription is on the new plan. Usage above the new limits is kept:
 --             gauges show over_limit.
@@ -44,18 +45,21 @@ begin
   v_old := internal.subscription_mrr(s.plan, s.seats, s.billing_interval, 'active');
   v_new := internal.subscription_mrr(p_plan, s.seats, v_interval, 'active');
   if v_new > v_old then
-    update core.subscriptions x set scheduled_plan = null, scheduled_at = null
+    update core.subscriptions x
+       set scheduled_plan = null, scheduled_at = null, scheduled_interval = null
      where x.tenant_id = p_tenant_id;
     return query select 'upgrade', s.stripe_subscription_id, s.stripe_item_id, v_price,
                         s.seats, 'create_prorations', internal.now();
     return;
   end if;
   update core.subscriptions x
-     set scheduled_plan = p_plan, scheduled_at = coalesce(s.current_period_end, internal.now()),
+     set scheduled_plan = p_plan, scheduled_interval = v_interval,
+         scheduled_at = coalesce(s.current_period_end, internal.now()),
          updated_at = internal.now()
    where x.tenant_id = p_tenant_id;
   perform internal.notify(p_tenant_id, 'downgrade_scheduled',
-    jsonb_build_object('from', s.plan, 'to', p_plan, 'at', s.current_period_end));
+    jsonb_build_object('from', s.plan, 'to', p_plan, 'interval', v_interval,
+                       'at', s.current_period_end));
   return query select 'downgrade', s.stripe_subscription_id, s.stripe_item_id, v_price,
                       s.seats, 'none', coalesce(s.current_period_end, internal.now());
 end

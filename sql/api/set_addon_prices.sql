@@ -1,4 +1,5 @@
--- api.set_addon_prices(): map an add-on to its Stripe prices (monthly, annual).
+-- api.set_addon_prices(): map an add-on to its Stripe prices (monthly, annual). A null
+-- argument keeps what is set; an empty string clears it.
 create or replace function api.set_addon_prices(
   p_addon text, p_monthly text, p_annual text default null
 )
@@ -14,8 +15,10 @@ begin
     raise exception 'Stripe price ids look like price_...' using errcode = 'RC005';
   end if;
   update core.addons a
-     set stripe_price_monthly_id = nullif(p_monthly, ''),
-         stripe_price_annual_id = nullif(p_annual, '')
+     set stripe_price_monthly_id = case when p_monthly is null then a.stripe_price_monthly_id
+                                        else nullif(p_monthly, '') end,
+         stripe_price_annual_id = case when p_annual is null then a.stripe_price_annual_id
+                                       else nullif(p_annual, '') end
    where a.code = p_addon;
   if not found then
     raise exception 'unknown add-on %', coalesce(p_addon, 'null') using errcode = 'RC008';

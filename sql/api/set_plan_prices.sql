@@ -1,5 +1,7 @@
 -- api.set_plan_prices(): map a plan to its Stripe product and prices (monthly, annual).
--- Subscriptions are matched to plans by these price ids.
+-- Subscriptions are matched to plans by these price ids. A null argument keeps what is
+-- set; an empty string clears it (so setting the monthly price never drops the annual one).
+-- Ids look like price_... (or plan_... for legacy Plans).
 create or replace function api.set_plan_prices(
   p_plan text, p_monthly text, p_annual text default null, p_product text default null
 )
@@ -15,8 +17,10 @@ begin
     raise exception 'Stripe price ids look like price_...' using errcode = 'RC005';
   end if;
   update core.plans p
-     set stripe_price_monthly_id = nullif(p_monthly, ''),
-         stripe_price_annual_id = nullif(p_annual, ''),
+     set stripe_price_monthly_id = case when p_monthly is null then p.stripe_price_monthly_id
+                                        else nullif(p_monthly, '') end,
+         stripe_price_annual_id = case when p_annual is null then p.stripe_price_annual_id
+                                       else nullif(p_annual, '') end,
          stripe_product_id = coalesce(p_product, p.stripe_product_id)
    where p.code = p_plan;
   if not found then

@@ -7,7 +7,8 @@ as
          s.current_period_start, s.current_period_end, s.trial_end,
          s.cancel_at_period_end, s.scheduled_plan, s.scheduled_at, s.past_due_since,
          s.restricted, s.canceled_at,
-         internal.subscription_mrr(s.plan, s.seats, s.billing_interval, s.status) as mrr_cents,
+         internal.subscription_mrr(s.plan, s.seats, s.billing_interval, s.status,
+                                    s.unit_amount_cents) as mrr_cents,
          p.currency
     from core.subscriptions s
     join core.plans p on p.code = s.plan;

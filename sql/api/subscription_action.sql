@@ -4,6 +4,8 @@
 --   reactivate  a subscription set to cancel at period end                   else RC014
 --   seats       an active paid subscription; p_seats 1 to 100000             else RC013/RC004
 --   addon       an active paid subscription (add-ons ride on it)             else RC013
+--   cancel_now  (administrators) any subscription Stripe has not ended yet, unpaid
+--               included: it is cancelled at once                          else RC013
 create or replace function api.subscription_action(
   p_tenant_id uuid, p_action text, p_seats integer default null
 )
@@ -17,7 +19,7 @@ as $$
 declare
   s core.subscriptions;
 begin
-  if p_action is null or p_action not in ('cancel', 'reactivate', 'seats', 'addon') then
+  if p_action is null or p_action not in ('cancel', 'reactivate', 'seats', 'addon', 'cancel_now') then
     raise exception 'unknown action %', coalesce(p_action, 'null') using errcode = 'RC005';
   end if;
   if not exists (select from core.tenants t where t.tenant_id = p_tenant_id) then
@@ -25,7 +27,8 @@ begin
   end if;
   select * into s from core.subscriptions x where x.tenant_id = p_tenant_id;
   if not found or s.stripe_subscription_id is null
-     or s.status not in ('trialing', 'active', 'past_due') then
+     or s.status not in ('trialing', 'active', 'past_due')
+        and not (p_action = 'cancel_now' and s.status = 'unpaid') then
     raise exception 'no active subscription'
       using errcode = 'RC013', hint = 'start one with POST /v1/billing/checkout';
   end if;
@@ -43,6 +46,6 @@ end
 $$;
 
 comment on function api.subscription_action(uuid, text, integer) is
-  'Validate cancel/reactivate/seats/addon on a tenant''s subscription; returns its Stripe ids.';
+  'Validate cancel/reactivate/seats/addon/cancel_now on a tenant''s subscription; returns its Stripe ids.';
 grant execute on function api.subscription_action(uuid, text, integer)
   to ratecard_service, ratecard_admin;

@@ -1,6 +1,7 @@
 -- internal.apply_stripe_event(): apply one stored Stripe event and record the outcome in
 -- core.stripe_events (applied, ignored, stale, unknown_customer or failed with the error).
--- Idempotent: an applied, ignored or stale event is not applied again. The tenant row is
+-- Idempotent: an applied, ignored, stale or dismissed event is not applied again. A
+-- failure or a missing customer sets the next retry time (internal.retry_backoff). The tenant row is
 -- locked first, so two events of one tenant are applied one after the other.
 create or replace function internal.apply_stripe_event(p_event_id text)
 returns text
@@ -15,7 +16,7 @@ declare
   v_outcome text;
 begin
   select * into e from core.stripe_events x where x.event_id = p_event_id for update;
-  if not found or e.status in ('applied', 'ignored', 'stale') then
+  if not found or e.status in ('applied', 'ignored', 'stale', 'dismissed') then
     return e.status;
   end if;
   v_obj := e.payload->'data'->'object';
@@ -31,11 +32,18 @@ begin
 
   v_tenant := internal.resolve_stripe_tenant(v_obj);
   if v_tenant is null then
-    update core.stripe_events x set status = 'unknown_customer', attempts = x.attempts + 1
+    update core.stripe_events x
+       set status = 'unknown_customer', attempts = x.attempts + 1,
+           next_attempt_at = internal.now() + internal.retry_backoff(x.attempts + 1)
      where x.event_id = p_event_id;
     return 'unknown_customer';
   end if;
   perform from core.tenants t where t.tenant_id = v_tenant for update;
+  -- In progress: linking a customer while applying this event replays that customer's
+  -- waiting events, and must not replay this one.
+  if e.status <> 'pending' then
+    update core.stripe_events x set status = 'pending' where x.event_id = p_event_id;
+  end if;
 
   begin
     if e.type = 'checkout.session.completed' then
@@ -54,13 +62,14 @@ begin
   exception when others then
     update core.stripe_events x
        set status = 'failed', attempts = x.attempts + 1, last_error = sqlerrm,
-           tenant_id = v_tenant
+           tenant_id = v_tenant,
+           next_attempt_at = internal.now() + internal.retry_backoff(x.attempts + 1)
      where x.event_id = p_event_id;
     return 'failed';
   end;
   update core.stripe_events x
      set status = v_outcome, attempts = x.attempts + 1, applied_at = internal.now(),
-         tenant_id = v_tenant, last_error = null
+         tenant_id = v_tenant, last_error = null, next_attempt_at = null
    where x.event_id = p_event_id;
   return v_outcome;
 end

@@ -5,7 +5,14 @@
 -- The plan is the item whose price is a plan's monthly or annual Stripe price (an item
 -- of a legacy Plan carries `plan` instead of `price`; both are read); its quantity is the
 -- seat count and its period the current period. Items whose price belongs
--- to an add-on set the tenant's Stripe-bought add-ons. Returns the event's outcome: applied, stale, unknown_customer or failed.
+-- to an add-on set the tenant's Stripe-bought add-ons. Also kept: the unit amount Stripe
+-- bills for the plan item (MRR), whether the subscription has a payment method (a trial
+-- without one lapses to the free plan, api.expire_trials), and the link between the tenant
+-- and the subscription's customer (internal.link_stripe_customer), so invoice events that
+-- carry only the customer id find their tenant even when no Checkout came first.
+-- Stripe's `paused` (a trial ended without a payment method, end behaviour pause) is kept
+-- as canceled: the tenant falls back to the free plan, it is not suspended.
+-- Returns the event's outcome: applied or stale (errors make the event failed).
 create or replace function internal.apply_subscription_snapshot(
   p_tenant_id uuid, p_at timestamptz, p_sub jsonb
 )
@@ -26,6 +33,8 @@ declare
   v_old_plan text;
   r record;
 begin
+  -- the customer link holds whatever the snapshot's age or status
+  perform internal.link_stripe_customer(p_tenant_id, p_sub->>'customer');
   select x.stripe_event_at, x.plan into v_prev, v_old_plan from core.subscriptions x
    where x.tenant_id = p_tenant_id for update;
   if v_prev > p_at then
@@ -49,7 +58,7 @@ begin
   v_seats := greatest(coalesce((v_item->>'quantity')::integer, 1), 1);
   v_status := case p_sub->>'status'
                 when 'incomplete_expired' then 'canceled'
-                when 'paused' then 'unpaid'
+                when 'paused' then 'canceled'
                 else p_sub->>'status' end;
   if v_status not in ('trialing', 'active', 'past_due', 'unpaid', 'canceled', 'incomplete') then
     raise exception 'unknown subscription status %', p_sub->>'status' using errcode = 'RC005';
@@ -62,12 +71,17 @@ begin
   insert into core.subscriptions as x
     (tenant_id, plan, status, seats, billing_interval, current_period_start,
      current_period_end, trial_end, cancel_at_period_end, stripe_subscription_id,
-     stripe_item_id, stripe_status, stripe_event_at, cancel_reason, canceled_at, updated_at)
+     stripe_item_id, stripe_status, stripe_event_at, cancel_reason, canceled_at, updated_at,
+     unit_amount_cents, has_payment_method)
   values (p_tenant_id, v_plan, v_status, v_seats, v_interval, coalesce(v_start, p_at), v_end,
           to_timestamp((p_sub->>'trial_end')::double precision),
           coalesce((p_sub->>'cancel_at_period_end')::boolean, false), p_sub->>'id',
-          v_item->>'id', v_status, p_at, p_sub->'cancellation_details'->>'reason',
-          to_timestamp((p_sub->>'canceled_at')::double precision), internal.now())
+          v_item->>'id', v_status, p_at,
+          coalesce(p_sub->'cancellation_details'->>'reason',
+                   case when p_sub->>'status' = 'paused' then 'paused' end),
+          to_timestamp((p_sub->>'canceled_at')::double precision), internal.now(),
+          coalesce(v_item->'price'->>'unit_amount', v_item->'plan'->>'amount')::bigint,
+          coalesce(p_sub->>'default_payment_method', p_sub->>'default_source') is not null)
   on conflict (tenant_id) do update set
     plan = excluded.plan, seats = excluded.seats,
     billing_interval = excluded.billing_interval,
@@ -78,14 +92,25 @@ begin
     stripe_item_id = excluded.stripe_item_id, stripe_status = excluded.stripe_status,
     stripe_event_at = excluded.stripe_event_at, cancel_reason = excluded.cancel_reason,
     canceled_at = excluded.canceled_at, updated_at = excluded.updated_at,
-    -- a scheduled downgrade is done once Stripe's subscription is on that plan
-    scheduled_plan = case when x.scheduled_plan = excluded.plan then null else x.scheduled_plan end,
-    scheduled_at = case when x.scheduled_plan = excluded.plan then null else x.scheduled_at end;
+    unit_amount_cents = excluded.unit_amount_cents,
+    has_payment_method = excluded.has_payment_method,
+    -- a scheduled change is done once Stripe's subscription is on that plan and interval
+    scheduled_plan = case when (x.scheduled_plan, coalesce(x.scheduled_interval, excluded.billing_interval))
+                                = (excluded.plan, excluded.billing_interval)
+                          then null else x.scheduled_plan end,
+    scheduled_at = case when (x.scheduled_plan, coalesce(x.scheduled_interval, excluded.billing_interval))
+                              = (excluded.plan, excluded.billing_interval)
+                        then null else x.scheduled_at end,
+    scheduled_interval = case when (x.scheduled_plan, coalesce(x.scheduled_interval, excluded.billing_interval))
+                                    = (excluded.plan, excluded.billing_interval)
+                              then null else x.scheduled_interval end;
+
 
   -- Add-ons bought through Stripe are exactly the add-on items of the newest snapshot of a
   -- live subscription: rows for items that have left (or for a cancelled subscription)
   -- are removed, so the result never depends on the order events arrived in. Add-ons
-  -- granted by hand (no Stripe item) are left alone.
+  -- granted by hand (no Stripe item) are left alone, and so is a cancellation the tenant
+  -- scheduled (ends_at, then status canceled) while Stripe still bills the same item.
   delete from core.tenant_addons ta
    where ta.tenant_id = p_tenant_id and ta.stripe_item_id is not null
      and (v_status in ('canceled', 'incomplete')
@@ -101,8 +126,11 @@ begin
          in (a.stripe_price_monthly_id, a.stripe_price_annual_id)
    where v_status not in ('canceled', 'incomplete')
   on conflict (tenant_id, addon) do update
-     set quantity = excluded.quantity, status = 'active', stripe_item_id = excluded.stripe_item_id,
-         ends_at = null;
+     set quantity = excluded.quantity,
+         status = case when ta.stripe_item_id = excluded.stripe_item_id then ta.status
+                       else 'active' end,
+         ends_at = case when ta.stripe_item_id = excluded.stripe_item_id then ta.ends_at end,
+         stripe_item_id = excluded.stripe_item_id;
 
   perform internal.sync_billing_state(p_tenant_id);
 

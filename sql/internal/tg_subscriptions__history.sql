@@ -1,6 +1,7 @@
--- Append a core.subscription_history row whenever a subscription's plan, status, seats or
--- interval changes (including creation and deletion), with MRR before and after, so the
--- revenue views can replay MRR movements without trusting mutable rows.
+-- Append a core.subscription_history row whenever a subscription's plan, status, seats,
+-- interval or billed unit amount changes (including creation and deletion), with MRR
+-- before and after, so the revenue views can replay MRR movements without trusting
+-- mutable rows.
 create or replace function internal.tg_subscriptions__history()
 returns trigger
 language plpgsql
@@ -8,8 +9,9 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'UPDATE'
-     and (old.plan, old.status, old.seats, old.billing_interval)
-         is not distinct from (new.plan, new.status, new.seats, new.billing_interval) then
+     and (old.plan, old.status, old.seats, old.billing_interval, old.unit_amount_cents)
+         is not distinct from
+         (new.plan, new.status, new.seats, new.billing_interval, new.unit_amount_cents) then
     return null;
   end if;
   insert into core.subscription_history
@@ -21,10 +23,10 @@ begin
          old.billing_interval, new.billing_interval,
          case when old.plan is null then 0
               else internal.subscription_mrr(old.plan, old.seats, old.billing_interval,
-                                             old.status) end,
+                                             old.status, old.unit_amount_cents) end,
          case when new.plan is null then 0
               else internal.subscription_mrr(new.plan, new.seats, new.billing_interval,
-                                             new.status) end,
+                                             new.status, new.unit_amount_cents) end,
          (select p.currency from core.plans p where p.code = coalesce(new.plan, old.plan));
   return null;
 end

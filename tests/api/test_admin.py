@@ -98,7 +98,7 @@ def test_define_plan_and_limits(client: TestClient, demo: Demo) -> None:
          "invalid_argument"),
         ("/v1/admin/plans/x", {"name": "X", "price_cents": 9.99}, 422, "invalid_request"),
         ("/v1/admin/plans/x", {"price_cents": 1}, 422, "invalid_request"),
-        ("/v1/admin/plans/gold/limits/sso", {"limit": None}, 404, "plan_not_found"),
+        ("/v1/admin/plans/gold/limits/sso", {"limit": None}, 404, "tier_not_found"),
         ("/v1/admin/plans/pro/limits/nope", {"limit": 1}, 404, "feature_not_found"),
         ("/v1/admin/plans/pro/limits/api_calls", {"limit": -1}, 422, "invalid_amount"),
         ("/v1/admin/plans/pro/limits/api_calls", {"limit": 1, "overage": "maybe"}, 422,
@@ -171,7 +171,7 @@ def test_assign_plan(client: TestClient, demo: Demo) -> None:
     )
     assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 10000
     for body, status, code in [
-        ({"plan": "nope"}, 404, "plan_not_found"),
+        ({"plan": "nope"}, 404, "tier_not_found"),
         ({"plan": "pro", "seats": 0}, 422, "invalid_amount"),
         ({"plan": "pro", "seats": "2"}, 422, "invalid_request"),
     ]:

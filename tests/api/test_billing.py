@@ -40,10 +40,11 @@ def billing(settings: Settings, fake: FakeStripe, demo: Demo, db) -> Iterator[Te
 
 
 def subscribe(client: TestClient, demo: Demo, seats: int = 1, **kw) -> None:
+    kw.setdefault("unit_amount", 4900)
     sub = subscription(
         "sub_B1", "cus_B1", "price_pro_monthly", quantity=seats, tenant_id=str(demo.acme), **kw
     )
-    body = json.dumps(event(f"evt_{seats}_{len(kw)}", "customer.subscription.updated", T, sub))
+    body = json.dumps(event(f"evt_{seats}_{len(kw) - 1}", "customer.subscription.updated", T, sub))
     sig = stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET)
     r = client.post(
         "/webhooks/stripe",
@@ -75,7 +76,7 @@ def test_checkout_sends_tenant_plan_and_seats(
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"plan": "gold"}, 404, "plan_not_found"),
+        ({"plan": "gold"}, 404, "tier_not_found"),
         ({"plan": "enterprise", "interval": "year"}, 400, "stripe_price_not_configured"),
         ({"plan": "pro", "seats": 0}, 422, "invalid_amount"),
     ],

@@ -38,7 +38,7 @@ def test_create_on_a_plan(client: TestClient, demo: Demo) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"name": "X", "plan": "gold"}, 404, "plan_not_found"),
+        ({"name": "X", "plan": "gold"}, 404, "tier_not_found"),
         ({"name": ""}, 422, "invalid_argument"),
         ({"name": "   "}, 422, "invalid_argument"),
         ({"name": "X", "email": "not-an-address"}, 422, "invalid_argument"),

@@ -21,7 +21,9 @@ def sub_row(api: Api, tenant) -> dict[str, Any]:
 def test_subscription_created_sets_plan_seats_and_history(billing: Api) -> None:
     billing.set_clock(datetime(2026, 1, 1, 0, 5, tzinfo=UTC))
     t = billing.tenant()
-    sub = subscription("sub_A1", "cus_A", PRO_MONTHLY, quantity=3, tenant_id=str(t))
+    sub = subscription(
+        "sub_A1", "cus_A", PRO_MONTHLY, quantity=3, tenant_id=str(t), unit_amount=4900
+    )
     ev = event("evt_1", "customer.subscription.created", T, sub)
     assert receive(billing, ev) == {"event_id": "evt_1", "duplicate": False, "status": "applied"}
     row = sub_row(billing, t)
@@ -223,6 +225,9 @@ def test_price_without_plan_fails_then_retry_applies(billing: Api) -> None:
     assert billing.scalar("select count(*) from core.subscriptions") == 0
     billing.admin("select api.define_plan('enterprise', 'Enterprise', 49900)")
     billing.admin("select api.set_plan_prices('enterprise', 'price_enterprise_m')")
+    # the sweep backs off after a failure: not yet, then after the first wait (1 minute)
+    assert billing.admin("select api.retry_stripe_events() as n")[0]["n"] == 0
+    billing.set_clock(billing.scalar("select internal.now()") + timedelta(minutes=1, seconds=1))
     assert billing.admin("select api.retry_stripe_events() as n")[0]["n"] == 1
     assert sub_row(billing, t)["plan"] == "enterprise"
 
@@ -273,7 +278,14 @@ def test_mrr_history_on_seat_change(billing: Api) -> None:
                 f"evt_m{n}",
                 "customer.subscription.updated",
                 created,
-                subscription("sub_M", "cus_M", PRO_MONTHLY, quantity=seats, tenant_id=str(t)),
+                subscription(
+                    "sub_M",
+                    "cus_M",
+                    PRO_MONTHLY,
+                    quantity=seats,
+                    tenant_id=str(t),
+                    unit_amount=4900,
+                ),
             ),
         )
     rows = billing.admin(
