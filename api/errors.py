@@ -28,6 +28,7 @@ SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC008": (404, "addon_not_found"),
     "RC009": (422, "feature_kind_mismatch"),
     "RC011": (400, "stripe_price_not_configured"),
+    "RC012": (404, "stripe_event_not_found"),
     "RC013": (400, "no_active_subscription"),
     "RC014": (400, "subscription_not_cancelled"),
     "22001": (422, "value_too_long"),

@@ -53,6 +53,12 @@ CLEAR_OVERRIDE = "select api.clear_override(%s::uuid, %s::text) as removed"
 ASSIGN_PLAN = "select api.assign_plan(%s::uuid, %s::text, %s::integer)"
 GRANT_ADDON = "select api.grant_addon(%s::uuid, %s::text, %s::integer)"
 REVOKE_ADDON = "select api.revoke_addon(%s::uuid, %s::text) as revoked"
+SET_TENANT_STATUS = "select * from api.set_tenant_status(%s::uuid, %s::text)"
+STRIPE_EVENTS = (
+    "select * from api.stripe_events where (%s::text is null or status = %s::text)"
+    " order by received_at desc limit %s::integer"
+)
+DISMISS_STRIPE_EVENT = "select * from api.dismiss_stripe_event(%s::text, %s::text)"
 
 # Billing (tenant keys). Reads run as ratecard_tenant under RLS; commands run as
 # ratecard_service with the key's own tenant id.
@@ -69,12 +75,10 @@ select feature, kind, enabled, used as current, "limit", percent_used as percent
 """
 CHECKOUT_CONTEXT = (
     "select p.*, c.email, c.stripe_customer_id, c.stripe_subscription_id, c.status"
-    " from api.plan_price(%s::text, %s::text) p, api.billing_context(%s::uuid) c"
+    " from api.plan_price(%s::text, %s::text, %s::integer) p, api.billing_context(%s::uuid) c"
 )
 BILLING_CONTEXT = "select * from api.billing_context(%s::uuid)"
 REQUEST_PLAN_CHANGE = "select * from api.request_plan_change(%s::uuid, %s::text, %s::text)"
 SUBSCRIPTION_ACTION = "select * from api.subscription_action(%s::uuid, %s::text, %s::integer)"
-ADDON_CONTEXT = (
-    "select a.*, s.stripe_subscription_id from api.addon_price(%s::text, 'month') a,"
-    " api.subscription_action(%s::uuid, 'addon') s"
-)
+PREPARE_ADDON_PURCHASE = "select * from api.prepare_addon_purchase(%s::uuid, %s::text, %s::integer)"
+CANCEL_ADDON = "select * from api.cancel_addon(%s::uuid, %s::text)"

@@ -4,6 +4,10 @@
   when it is due (new price, no proration). The Stripe event that follows changes the plan
   and clears the schedule in SQL; until then the same Stripe request is repeated with the
   same idempotency key, which Stripe answers with the first result.
+* end_addons: add-ons whose cancellation date has come stop counting (api.end_due_addons),
+  then their Stripe subscription items are deleted without proration
+  (api.due_addon_removals); the subscription event that follows drops the rows. A delete
+  that fails is tried again on the next pass; an item Stripe no longer has counts as gone.
 * retry_events: apply stored Stripe events that failed or waited for their customer.
 """
 
@@ -22,6 +26,8 @@ log = logging.getLogger("ratecard.jobs.billing")
 
 DUE_PLAN_CHANGES = "select * from api.due_plan_changes(%s::integer)"
 RETRY_EVENTS = "select api.retry_stripe_events(%s::integer)"
+END_DUE_ADDONS = "select api.end_due_addons() as ended"
+DUE_ADDON_REMOVALS = "select * from api.due_addon_removals(%s::integer)"
 
 
 def _as_service(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...]) -> list[dict]:
@@ -64,6 +70,32 @@ def make_due_plan_changes(
                 exc.user_message,
             )
     return sent
+
+
+def end_addons(
+    conn: psycopg.Connection[Any], client: stripe.StripeClient | None, limit: int = 50
+) -> tuple[int, int]:
+    """End due add-ons, then remove ended add-ons' items in Stripe (when a client is
+    given). Returns (ended now, items removed)."""
+    ended = int(_as_service(conn, END_DUE_ADDONS, ())[0]["ended"])
+    removed = 0
+    if client is None:
+        return ended, removed
+    for due in _as_service(conn, DUE_ADDON_REMOVALS, (limit,)):
+        try:
+            gw.remove_subscription_item(
+                client, due["stripe_item_id"], f"addon-remove:{due['stripe_item_id']}"
+            )
+            removed += 1
+        except stripe.StripeError as exc:
+            log.warning(
+                "removing add-on %s of %s failed (Stripe request %s): %s",
+                due["addon"],
+                due["tenant_id"],
+                getattr(exc, "request_id", None),
+                exc.user_message,
+            )
+    return ended, removed
 
 
 def retry_events(conn: psycopg.Connection[Any], limit: int = 100) -> int:

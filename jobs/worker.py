@@ -4,7 +4,9 @@ pg_cron owns every schedule; jobs that only touch the database run inside Postgr
 worker wakes every few seconds (or when notified on the `ratecard_jobs` channel) and runs
 each pass of:
   * the Stripe retry sweep (stored events that failed or waited for their customer);
-  * due scheduled plan changes, made in Stripe (when STRIPE_SECRET_KEY is set).
+  * due scheduled plan changes, made in Stripe (when STRIPE_SECRET_KEY is set);
+  * add-ons whose cancellation is due: ended, and their Stripe items removed (the Stripe
+    part when STRIPE_SECRET_KEY is set).
 It stops cleanly on SIGINT or SIGTERM. `ratecard worker --once` runs one pass and exits.
 """
 
@@ -34,13 +36,19 @@ def run_pass(conn: psycopg.Connection, stripe_settings: gw.StripeSettings) -> di
         done["stripe_events_applied"] = billing.retry_events(conn)
     except psycopg.Error as exc:
         log.warning("retry sweep failed: %s", exc)
-    if stripe_settings.configured:
+    client = gw.make_client(stripe_settings) if stripe_settings.configured else None
+    if client is not None:
         try:
-            done["plan_changes_sent"] = billing.make_due_plan_changes(
-                conn, gw.make_client(stripe_settings)
-            )
+            done["plan_changes_sent"] = billing.make_due_plan_changes(conn, client)
         except psycopg.Error as exc:
             log.warning("plan changes failed: %s", exc)
+    try:
+        ended, removed = billing.end_addons(conn, client)
+        done["addons_ended"] = ended
+        if client is not None:
+            done["addon_items_removed"] = removed
+    except psycopg.Error as exc:
+        log.warning("add-on removals failed: %s", exc)
     return done
 
 

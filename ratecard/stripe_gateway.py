@@ -7,7 +7,8 @@ Configuration (environment):
                           payment_system_not_configured
   STRIPE_WEBHOOK_SECRET   signing secret of the webhook endpoint (whsec_...)
   STRIPE_API_BASE         another API server (tests, localstripe), e.g. http://127.0.0.1:8420
-  RATECARD_DEFAULT_TRIAL_DAYS  trial length when a plan sets none (default 14; 0 = no trial)
+  RATECARD_DEFAULT_TRIAL_DAYS  trial length when a plan sets none (0 = no trial); unset:
+                          the database's core.billing_config.default_trial_days (14)
   RATECARD_BILLING_SUCCESS_URL / RATECARD_BILLING_CANCEL_URL / RATECARD_BILLING_RETURN_URL
                           where Checkout and the Billing Portal send the customer back
 """
@@ -39,22 +40,22 @@ class StripeSettings:
     secret_key: str = ""
     webhook_secret: str = ""
     api_base: str = ""
-    default_trial_days: int = 14
+    default_trial_days: int | None = None
     success_url: str = "http://127.0.0.1:8080/billing/success?session_id={CHECKOUT_SESSION_ID}"
     cancel_url: str = "http://127.0.0.1:8080/billing/cancel"
     return_url: str = "http://127.0.0.1:8080/billing"
 
     @classmethod
     def from_env(cls) -> StripeSettings:
-        trial = os.environ.get("RATECARD_DEFAULT_TRIAL_DAYS", "").strip() or "14"
-        if not trial.isdigit() or int(trial) > 365:
+        trial = os.environ.get("RATECARD_DEFAULT_TRIAL_DAYS", "").strip()
+        if trial and (not trial.isdigit() or int(trial) > 365):
             raise RatecardError("RATECARD_DEFAULT_TRIAL_DAYS must be 0 to 365")
         d = cls()
         return cls(
             secret_key=os.environ.get("STRIPE_SECRET_KEY", "").strip(),
             webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
             api_base=os.environ.get("STRIPE_API_BASE", "").strip(),
-            default_trial_days=int(trial),
+            default_trial_days=int(trial) if trial else None,
             success_url=os.environ.get("RATECARD_BILLING_SUCCESS_URL", d.success_url),
             cancel_url=os.environ.get("RATECARD_BILLING_CANCEL_URL", d.cancel_url),
             return_url=os.environ.get("RATECARD_BILLING_RETURN_URL", d.return_url),
@@ -126,7 +127,14 @@ def checkout_session(
         "cancel_url": s.cancel_url,
     }
     if trial_days > 0:
+        # A trial needs no card: Checkout asks for one only if required, and a trial that
+        # ends without one is cancelled by Stripe (the tenant falls back to the free plan;
+        # api.expire_trials does the same if Stripe's event never arrives).
         params["subscription_data"]["trial_period_days"] = trial_days
+        params["subscription_data"]["trial_settings"] = {
+            "end_behavior": {"missing_payment_method": "cancel"}
+        }
+        params["payment_method_collection"] = "if_required"
     if customer_id:
         params["customer"] = customer_id
     elif email:
@@ -155,8 +163,16 @@ def update_subscription(
     )  # type: ignore[arg-type]
 
 
-def cancel_subscription_now(client: stripe.StripeClient, subscription_id: str) -> dict:
-    return as_dict(client.v1.subscriptions.cancel(subscription_id))
+def cancel_subscription_now(
+    client: stripe.StripeClient, subscription_id: str, idempotency_key: str
+) -> dict[str, Any]:
+    """End a subscription at once (administrators). No proration refund is made; Stripe's
+    customer.subscription.deleted event then moves the tenant to the free plan."""
+    return as_dict(
+        client.v1.subscriptions.cancel(
+            subscription_id, {"prorate": False}, {"idempotency_key": idempotency_key}
+        )
+    )  # type: ignore[arg-type]
 
 
 def list_invoices(client: stripe.StripeClient, customer_id: str, limit: int = 24) -> list[dict]:
@@ -192,7 +208,32 @@ def add_subscription_item(
     )  # type: ignore[arg-type]
 
 
-def remove_subscription_item(client: stripe.StripeClient, item_id: str) -> dict[str, Any]:
-    # No refund for the rest of the period: the add-on's grant ends with it now, and the
-    # next invoice no longer carries it.
-    return as_dict(client.v1.subscription_items.delete(item_id, {"proration_behavior": "none"}))
+def update_subscription_item(
+    client: stripe.StripeClient, item_id: str, quantity: int, idempotency_key: str
+) -> dict[str, Any]:
+    return as_dict(
+        client.v1.subscription_items.update(
+            item_id,
+            {"quantity": quantity, "proration_behavior": "create_prorations"},
+            {"idempotency_key": idempotency_key},
+        )
+    )  # type: ignore[arg-type]
+
+
+def remove_subscription_item(
+    client: stripe.StripeClient, item_id: str, idempotency_key: str | None = None
+) -> dict[str, Any] | None:
+    """Delete an add-on's item at the end of its paid period: no proration (it was paid
+    for in full). An item Stripe no longer has counts as removed (None)."""
+    try:
+        return as_dict(
+            client.v1.subscription_items.delete(
+                item_id,
+                {"proration_behavior": "none"},
+                {"idempotency_key": idempotency_key} if idempotency_key else None,
+            )
+        )  # type: ignore[arg-type]
+    except stripe.InvalidRequestError as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise

@@ -1,6 +1,8 @@
-"""Admin API (admin keys): catalog, plan limits, and tenants' overrides, plans and add-ons.
-One SQL call per route, as ratecard_admin. Writes answer 200 with the identifiers they
-touched; the SQL functions are upserts, so repeating a PUT changes nothing more."""
+"""Admin API (admin keys): catalog, plan limits, tenants' overrides, plans, add-ons and
+status, stored Stripe events, and cancelling a subscription at once. One SQL call per
+route, as ratecard_admin (the immediate cancel then asks Stripe). Writes answer 200 with
+the identifiers they touched; the SQL functions are upserts, so repeating a PUT changes
+nothing more."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Router, delete, post, put
-from litestar.params import FromPath, JSONBody
+from litestar import Request, Router, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from api import queries as q
-from api.auth import admin_guard, fetch_one_as_caller
+from api.auth import admin_guard, fetch_as_caller, fetch_one_as_caller
+from api.errors import ApiError
+from api.stripe_calls import call_stripe, stripe_client
 from api.validation import Strict
+from ratecard import stripe_gateway as gw
 
 
 class FeatureBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +64,25 @@ class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
     quantity: int = 1
+
+
+class StatusBody(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+
+
+class DismissBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str | None = None
+
+
+STRIPE_EVENT_STATUSES = (
+    "pending",
+    "applied",
+    "ignored",
+    "stale",
+    "unknown_customer",
+    "failed",
+    "dismissed",
+)
 
 
 @put(
@@ -199,6 +223,70 @@ async def revoke_addon(
     return await fetch_one_as_caller(request, q.REVOKE_ADDON, (tenant_id, addon))
 
 
+@put(
+    "/tenants/{tenant_id:uuid}/status",
+    dto=Strict[StatusBody],
+    return_dto=None,
+    summary="Suspend a tenant or lift an administrator's suspension",
+)
+async def put_tenant_status(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[StatusBody]
+) -> dict:
+    return await fetch_one_as_caller(request, q.SET_TENANT_STATUS, (tenant_id, data.status))
+
+
+@post(
+    "/tenants/{tenant_id:uuid}/subscription/cancel",
+    status_code=200,
+    summary="Cancel a tenant's Stripe subscription now (no refund); the free plan follows",
+)
+async def cancel_subscription_now(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
+) -> dict:
+    client = stripe_client(request.app.state)
+    sub = await fetch_one_as_caller(request, q.SUBSCRIPTION_ACTION, (tenant_id, "cancel_now", None))
+    canceled = await call_stripe(
+        lambda: gw.cancel_subscription_now(
+            client, sub["stripe_subscription_id"], f"cancel-now:{sub['stripe_subscription_id']}"
+        )
+    )
+    return {
+        "tenant_id": tenant_id,
+        "stripe_subscription_id": sub["stripe_subscription_id"],
+        "stripe_status": canceled.get("status"),
+    }
+
+
+@get("/stripe-events", summary="Stored Stripe events, newest first (filter by status)")
+async def list_stripe_events(
+    request: Request[Any, Any, Any],
+    status: FromQuery[str | None] = None,
+    limit: FromQuery[int] = 100,
+) -> list[dict[str, Any]]:
+    if status is not None and status not in STRIPE_EVENT_STATUSES:
+        hint = ", ".join(STRIPE_EVENT_STATUSES)
+        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
+    if not 1 <= limit <= 1000:
+        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
+    return await fetch_as_caller(request, q.STRIPE_EVENTS, (status, status, limit))
+
+
+@post(
+    "/stripe-events/{event_id:str}/dismiss",
+    status_code=200,
+    dto=Strict[DismissBody],
+    return_dto=None,
+    summary="Stop retrying a stored Stripe event that will never apply",
+)
+async def dismiss_stripe_event(
+    request: Request[Any, Any, Any],
+    event_id: FromPath[str],
+    data: JSONBody[DismissBody | None] = None,
+) -> dict:
+    reason = data.reason if data is not None else None
+    return await fetch_one_as_caller(request, q.DISMISS_STRIPE_EVENT, (event_id, reason))
+
+
 admin_router = Router(
     path="/v1/admin",
     route_handlers=[
@@ -210,6 +298,10 @@ admin_router = Router(
         put_tenant_plan,
         grant_addon,
         revoke_addon,
+        put_tenant_status,
+        cancel_subscription_now,
+        list_stripe_events,
+        dismiss_stripe_event,
     ],
     guards=[admin_guard],
     security=[{"apiKey": []}],

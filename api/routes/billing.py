@@ -12,22 +12,18 @@ routes answer 503 payment_system_not_configured and everything else keeps workin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio.to_thread
 import msgspec
-import stripe
-from litestar import Router, get, post
+from litestar import Router, delete, get, post
 from litestar.datastructures import State
 
 from api import queries as q
 from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
 from api.errors import ApiError
+from api.stripe_calls import call_stripe, stripe_client
 from ratecard import stripe_gateway as gw
-
-R = TypeVar("R")
 
 
 class CheckoutBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,41 +49,6 @@ class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
 def _tenant(principal: Principal) -> str:
     """The key's own tenant (the router's tenant_guard already refused other keys)."""
     return str(principal.tenant_id)
-
-
-def _client(state: State) -> stripe.StripeClient:
-    try:
-        return gw.make_client(state.stripe)
-    except gw.StripeNotConfigured as exc:
-        raise ApiError(503, "payment_system_not_configured", exc.message, hint=exc.hint) from None
-
-
-async def _stripe(call: Callable[[], R]) -> R:
-    """Run a Stripe call in a worker thread (the client blocks); its errors become clear
-    4xx/502 answers with Stripe's request id."""
-    try:
-        return await anyio.to_thread.run_sync(call)
-    except stripe.CardError as exc:
-        raise ApiError(
-            402,
-            "card_declined",
-            exc.user_message or "the card was declined",
-            {"stripe_request_id": exc.request_id},
-        ) from None
-    except stripe.InvalidRequestError as exc:
-        raise ApiError(
-            400,
-            "stripe_invalid_request",
-            exc.user_message or str(exc),
-            {"stripe_request_id": exc.request_id},
-        ) from None
-    except stripe.StripeError as exc:
-        raise ApiError(
-            502,
-            "stripe_error",
-            exc.user_message or "Stripe did not answer",
-            {"stripe_request_id": getattr(exc, "request_id", None)},
-        ) from None
 
 
 async def _service(state: State, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
@@ -140,10 +101,14 @@ async def my_addons(principal: Principal, state: State) -> list[dict[str, Any]]:
 @post("/checkout", status_code=200, summary="Start a Stripe Checkout for a plan")
 async def checkout(data: CheckoutBody, principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     if not 1 <= data.seats <= 100_000:
         raise ApiError(422, "invalid_amount", "seats must be 1 to 100000")
-    ctx = await _service(state, q.CHECKOUT_CONTEXT, (data.plan, data.interval, tenant))
+    ctx = await _service(
+        state,
+        q.CHECKOUT_CONTEXT,
+        (data.plan, data.interval, state.stripe.default_trial_days, tenant),
+    )
     if ctx["stripe_subscription_id"] and ctx["status"] in ("trialing", "active", "past_due"):
         raise ApiError(
             400,
@@ -151,7 +116,7 @@ async def checkout(data: CheckoutBody, principal: Principal, state: State) -> di
             "the tenant already has a subscription",
             hint="use POST /v1/billing/change-plan",
         )
-    session = await _stripe(
+    session = await call_stripe(
         lambda: gw.checkout_session(
             client,
             tenant_id=tenant,
@@ -171,7 +136,7 @@ async def checkout(data: CheckoutBody, principal: Principal, state: State) -> di
 @post("/portal", status_code=200, summary="Open the Stripe Billing Portal")
 async def portal(principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     ctx = await _service(state, q.BILLING_CONTEXT, (tenant,))
     if not ctx["stripe_customer_id"]:
         raise ApiError(
@@ -180,7 +145,7 @@ async def portal(principal: Principal, state: State) -> dict[str, Any]:
             "the tenant has no Stripe customer yet",
             hint="subscribe first with POST /v1/billing/checkout",
         )
-    session = await _stripe(
+    session = await call_stripe(
         lambda: gw.portal_session(client, ctx["stripe_customer_id"], state.stripe)
     )
     return {"url": session.get("url")}
@@ -189,9 +154,9 @@ async def portal(principal: Principal, state: State) -> dict[str, Any]:
 @get("/upcoming-invoice", summary="Preview of the next invoice")
 async def upcoming_invoice(principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     ctx = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
-    inv = await _stripe(
+    inv = await call_stripe(
         lambda: gw.upcoming_invoice(
             client, ctx["stripe_customer_id"], ctx["stripe_subscription_id"]
         )
@@ -203,10 +168,10 @@ async def upcoming_invoice(principal: Principal, state: State) -> dict[str, Any]
 @post("/change-plan", status_code=200, summary="Upgrade now (prorated) or downgrade at period end")
 async def change_plan(data: ChangePlanBody, principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     plan = await _service(state, q.REQUEST_PLAN_CHANGE, (tenant, data.plan, data.interval))
     if plan["action"] == "upgrade":
-        await _stripe(
+        await call_stripe(
             lambda: gw.update_subscription(
                 client,
                 plan["stripe_subscription_id"],
@@ -229,9 +194,9 @@ async def change_plan(data: ChangePlanBody, principal: Principal, state: State) 
 @post("/seats", status_code=200, summary="Change the number of seats (prorated)")
 async def seats(data: SeatsBody, principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "seats", data.seats))
-    await _stripe(
+    await call_stripe(
         lambda: gw.update_subscription(
             client,
             sub["stripe_subscription_id"],
@@ -248,28 +213,50 @@ async def seats(data: SeatsBody, principal: Principal, state: State) -> dict[str
 @post("/addons/purchase", status_code=200, summary="Add an add-on to the subscription")
 async def purchase_addon(data: AddonBody, principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     if not 1 <= data.quantity <= 100_000:
         raise ApiError(422, "invalid_amount", "quantity must be 1 to 100000")
-    ctx = await _service(state, q.ADDON_CONTEXT, (data.addon, tenant))
-    item = await _stripe(
-        lambda: gw.add_subscription_item(
-            client,
-            ctx["stripe_subscription_id"],
-            ctx["price_id"],
-            data.quantity,
-            f"addon:{ctx['stripe_subscription_id']}:{data.addon}:{uuid.uuid4()}",
+    plan = await _service(state, q.PREPARE_ADDON_PURCHASE, (tenant, data.addon, data.quantity))
+    item_id = plan["stripe_item_id"]
+    if plan["action"] == "add":
+        item = await call_stripe(
+            lambda: gw.add_subscription_item(
+                client,
+                plan["stripe_subscription_id"],
+                plan["price_id"],
+                data.quantity,
+                f"addon:{plan['stripe_subscription_id']}:{data.addon}:{uuid.uuid4()}",
+            )
         )
-    )
-    return {"addon": data.addon, "quantity": data.quantity, "stripe_item_id": item.get("id")}
+        item_id = item.get("id")
+    elif plan["action"] == "update":
+        await call_stripe(
+            lambda: gw.update_subscription_item(
+                client,
+                plan["stripe_item_id"],
+                data.quantity,
+                f"addon-quantity:{plan['stripe_item_id']}:{data.quantity}:{uuid.uuid4()}",
+            )
+        )
+    return {
+        "addon": data.addon,
+        "quantity": data.quantity,
+        "action": plan["action"],
+        "stripe_item_id": item_id,
+    }
+
+
+@delete("/addons/{addon:str}", status_code=200, summary="Cancel an add-on at the period end")
+async def cancel_addon(addon: str, principal: Principal, state: State) -> dict[str, Any]:
+    return await _service(state, q.CANCEL_ADDON, (_tenant(principal), addon))
 
 
 @post("/cancel", status_code=200, summary="Cancel at the end of the period")
 async def cancel(principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
-    await _stripe(
+    await call_stripe(
         lambda: gw.update_subscription(
             client,
             sub["stripe_subscription_id"],
@@ -283,9 +270,9 @@ async def cancel(principal: Principal, state: State) -> dict[str, Any]:
 @post("/reactivate", status_code=200, summary="Undo a cancellation before the period ends")
 async def reactivate(principal: Principal, state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = _client(state)
+    client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "reactivate", None))
-    await _stripe(
+    await call_stripe(
         lambda: gw.update_subscription(
             client,
             sub["stripe_subscription_id"],
@@ -311,6 +298,7 @@ billing_router = Router(
         change_plan,
         seats,
         purchase_addon,
+        cancel_addon,
         cancel,
         reactivate,
     ],

@@ -34,6 +34,10 @@ def test_bad_header_value_is_422(client: TestClient, demo: Demo) -> None:
         ("RC006", 409, "idempotency_key_reused"),
         ("RC008", 404, "addon_not_found"),
         ("RC009", 422, "feature_kind_mismatch"),
+        ("RC011", 400, "stripe_price_not_configured"),
+        ("RC012", 404, "stripe_event_not_found"),
+        ("RC013", 400, "no_active_subscription"),
+        ("RC014", 400, "subscription_not_cancelled"),
     ],
 )
 def test_sqlstate_map(state: str, status: int, code: str) -> None:
