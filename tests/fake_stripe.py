@@ -92,6 +92,10 @@ class FakeStripe:
         m = re.fullmatch(r"/v1/subscription_items/(si_\w+)", path)
         if m and method == "DELETE":
             return 200, {"id": m.group(1), "object": "subscription_item", "deleted": True}
+        if m and method == "POST":
+            item = fixture("subscription_item")
+            item.update(id=m.group(1), quantity=int(params.get("quantity", "1")))
+            return 200, item
         return 404, {
             "error": {
                 "type": "invalid_request_error",

@@ -52,7 +52,7 @@ begin
   v_since := case when v_status in ('past_due', 'unpaid')
                   then coalesce(v_first_failure, s.stripe_event_at) end;
   v_billing_suspended := v_status = 'unpaid'
-    or (v_status = 'canceled' and s.cancel_reason = 'payment_failed');
+    or (v_status = 'canceled' and s.cancel_reason is not distinct from 'payment_failed');
 
   update core.subscriptions x
      set status = v_status,
