@@ -31,6 +31,7 @@ SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC012": (404, "stripe_event_not_found"),
     "RC013": (400, "no_active_subscription"),
     "RC014": (400, "subscription_not_cancelled"),
+    "RC015": (409, "addon_state_conflict"),
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
     "22008": (422, "datetime_out_of_range"),

@@ -44,7 +44,12 @@ def make_due_plan_changes(
     """Ask Stripe to switch every due scheduled plan change. Returns how many were sent."""
     sent = 0
     for due in _as_service(conn, DUE_PLAN_CHANGES, (limit,)):
-        key = f"plan-change:{due['stripe_subscription_id']}:{due['plan']}"
+        # one key per scheduled change: repeats until Stripe's event are answered with the
+        # first result, and a later change to the same price is a new request
+        key = (
+            f"plan-change:{due['stripe_subscription_id']}:{due['price_id']}"
+            f":{int(due['scheduled_at'].timestamp())}"
+        )
         try:
             gw.update_subscription(
                 client,

@@ -2,7 +2,8 @@
 -- apply (a customer that is no tenant of ours, an event for a deleted test object, a
 -- payload the code rejects), so the retry sweep stops trying and the admin list shows why.
 -- Only events still waiting (pending, failed, unknown_customer) can be dismissed: an
--- applied event's effect stays. Dismissing twice is a no-op. RC012 for an unknown event id,
+-- applied event's effect stays. Dismissing again only replaces the reason when one is
+-- given. RC012 for an unknown event id,
 -- RC005 for an event that already took effect or a reason over 500 characters.
 create or replace function api.dismiss_stripe_event(p_event_id text, p_reason text default null)
 returns table (event_id text, status text, dismissed_reason text)

@@ -3,7 +3,7 @@
 -- follows changes the plan and clears the schedule.
 create or replace function api.due_plan_changes(p_limit integer default 100)
 returns table (tenant_id uuid, stripe_subscription_id text, stripe_item_id text,
-               plan text, price_id text, seats integer)
+               plan text, price_id text, seats integer, scheduled_at timestamptz)
 language sql
 stable
 security definer
@@ -12,7 +12,7 @@ as $$
   select s.tenant_id, s.stripe_subscription_id, s.stripe_item_id, s.scheduled_plan,
          case when coalesce(s.scheduled_interval, s.billing_interval) = 'year'
               then p.stripe_price_annual_id else p.stripe_price_monthly_id end,
-         s.seats
+         s.seats, s.scheduled_at
     from core.subscriptions s
     join core.plans p on p.code = s.scheduled_plan
    where s.scheduled_at <= internal.now()

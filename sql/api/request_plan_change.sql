@@ -1,14 +1,15 @@
 -- api.request_plan_change(): decide how a tenant moves to another plan.
 --
---   upgrade   (the new plan's MRR at the same seats and interval is higher): returns the
---             Stripe change to make now, with proration (create_prorations); limits change
---             when Stripe's subscription event arrives.
---   downgrade (lower or equal MRR): nothing changes now. The change is scheduled for the
---             end of the current period (scheduled_plan, scheduled_interval,
---             scheduled_at) and an outbox row is
+--   upgrade   the new plan's catalogue MRR at the same seats is higher, or it is equal and
+--             the move is from monthly to yearly billing (a bigger commitment, taken at
+--             once): returns the Stripe change to make now, with proration
+--             (create_prorations); limits change when Stripe's subscription event arrives.
+--   downgrade anything else (lower MRR, equal MRR, yearly to monthly): nothing changes
+--             now. The change is scheduled for the end of the current period
+--             (scheduled_plan, scheduled_interval, scheduled_at) and an outbox row is
 --             written; api.due_plan_changes lists it when due, and limits change only when
---             Stripe's subscription is on the new plan. Usage above the new limits is kept:
---             gauges show over_limit.
+--             Stripe's subscription is on the new plan and interval. Usage above the new
+--             limits is kept: gauges show over_limit.
 -- Errors: RC001 unknown tenant, RC003 unknown plan, RC011 no Stripe price, RC013 no active
 -- paid subscription (use checkout), RC005 already on that plan.
 create or replace function api.request_plan_change(
@@ -44,7 +45,8 @@ begin
   end if;
   v_old := internal.subscription_mrr(s.plan, s.seats, s.billing_interval, 'active');
   v_new := internal.subscription_mrr(p_plan, s.seats, v_interval, 'active');
-  if v_new > v_old then
+  if v_new > v_old
+     or (v_new = v_old and s.billing_interval = 'month' and v_interval = 'year') then
     update core.subscriptions x
        set scheduled_plan = null, scheduled_at = null, scheduled_interval = null
      where x.tenant_id = p_tenant_id;

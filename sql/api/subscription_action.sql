@@ -4,8 +4,9 @@
 --   reactivate  a subscription set to cancel at period end                   else RC014
 --   seats       an active paid subscription; p_seats 1 to 100000             else RC013/RC004
 --   addon       an active paid subscription (add-ons ride on it)             else RC013
---   cancel_now  (administrators) any subscription Stripe has not ended yet, unpaid
---               included: it is cancelled at once                          else RC013
+--   cancel_now  (administrators) any subscription Stripe has not ended: trialing, active,
+--               past_due, unpaid or incomplete as Stripe last said (a trial Ratecard
+--               lapsed included), or paused: it is cancelled at once       else RC013
 create or replace function api.subscription_action(
   p_tenant_id uuid, p_action text, p_seats integer default null
 )
@@ -27,8 +28,10 @@ begin
   end if;
   select * into s from core.subscriptions x where x.tenant_id = p_tenant_id;
   if not found or s.stripe_subscription_id is null
-     or s.status not in ('trialing', 'active', 'past_due')
-        and not (p_action = 'cancel_now' and s.status = 'unpaid') then
+     or (p_action <> 'cancel_now' and s.status not in ('trialing', 'active', 'past_due'))
+     or (p_action = 'cancel_now'
+         and s.stripe_status not in ('trialing', 'active', 'past_due', 'unpaid', 'incomplete')
+         and s.cancel_reason is distinct from 'paused') then
     raise exception 'no active subscription'
       using errcode = 'RC013', hint = 'start one with POST /v1/billing/checkout';
   end if;

@@ -40,7 +40,9 @@ def test_due_downgrade_is_sent_without_proration(db: psycopg.Connection) -> None
         assert billing.make_due_plan_changes(db, client) == 1  # repeated until Stripe's event
         reqs = fake.find("POST", "/v1/subscriptions/sub_W")
         assert len(reqs) == 2
-        assert {r.headers["Idempotency-Key"] for r in reqs} == {"plan-change:sub_W:lite"}
+        assert {r.headers["Idempotency-Key"] for r in reqs} == {
+            "plan-change:sub_W:price_lite_m:1769904000"
+        }
         p = reqs[0].params
         assert (p["items[0][price]"], p["items[0][quantity]"], p["proration_behavior"]) == (
             "price_lite_m",

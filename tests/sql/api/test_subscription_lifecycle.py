@@ -414,3 +414,69 @@ def test_admin_cancel_now_is_allowed_for_unpaid(billing: Api, sqlstate: Callable
     with pytest.raises(psycopg.Error) as info:
         billing.admin(q, t, "cancel")  # a tenant's own cancel needs a live subscription
     assert sqlstate(info) == "RC013"
+
+
+def test_addon_purchase_conflicts_write_nothing(billing: Api, sqlstate: Callable[..., str]) -> None:
+    t = billing.tenant()
+    billing.set_clock(datetime(2026, 1, 10, tzinfo=UTC))
+    with_addon(billing, t, T, qty=2)
+    q = "select * from api.prepare_addon_purchase(%s, 'more_members', %s)"
+    assert billing.service(q, t, 3)[0]["action"] == "update"
+    assert billing.admin("select quantity, ends_at from core.tenant_addons")[0] == {
+        "quantity": 2,
+        "ends_at": None,
+    }  # nothing written before Stripe answers
+    billing.service("select * from api.cancel_addon(%s, 'more_members')", t)
+    with pytest.raises(psycopg.Error) as info:  # set to end: resume at 2 first
+        billing.service(q, t, 3)
+    assert sqlstate(info) == "RC015"
+    assert billing.admin("select ends_at from core.tenant_addons")[0]["ends_at"] == PERIOD_END
+    billing.set_clock(PERIOD_END)
+    billing.admin("select api.end_due_addons()")
+    with pytest.raises(psycopg.Error) as info:  # ended, Stripe item not removed yet
+        billing.service(q, t, 2)
+    assert sqlstate(info) == "RC015"
+    with_addon(billing, t, T + 10, item=False)  # removed in Stripe
+    assert billing.service(q, t, 2)[0]["action"] == "add"
+
+
+def test_monthly_to_yearly_on_the_same_plan_is_an_upgrade(billing: Api) -> None:
+    t = billing.tenant()
+    receive(
+        billing,
+        event(
+            "evt_my",
+            "customer.subscription.created",
+            T,
+            subscription("sub_MY", "cus_MY", PRO_MONTHLY, tenant_id=str(t)),
+        ),
+    )
+    q = "select action, price_id from api.request_plan_change(%s, 'pro', %s)"
+    assert billing.service(q, t, "year")[0] == {"action": "upgrade", "price_id": "price_pro_annual"}
+    yearly = subscription("sub_MY", "cus_MY", "price_pro_annual", tenant_id=str(t), interval="year")
+    receive(billing, event("evt_my2", "customer.subscription.updated", T + 10, yearly))
+    assert billing.service(q, t, "month")[0] == {
+        "action": "downgrade",
+        "price_id": PRO_MONTHLY,
+    }
+
+
+def test_admin_cancel_now_reaches_lapsed_and_paused_but_not_ended(
+    billing: Api, sqlstate: Callable[..., str]
+) -> None:
+    q = "select stripe_subscription_id from api.subscription_action(%s, 'cancel_now')"
+    lapsed = billing.tenant()
+    start_trial(billing, lapsed)
+    billing.set_clock(TRIAL_END + timedelta(hours=2))
+    billing.admin("select api.expire_trials()")
+    assert billing.admin(q, lapsed) == [{"stripe_subscription_id": "sub_TR"}]
+    paused = billing.tenant()
+    obj = subscription("sub_PZ", "cus_PZ", PRO_MONTHLY, tenant_id=str(paused), status="paused")
+    receive(billing, event("evt_pz", "customer.subscription.updated", T, obj))
+    assert billing.admin(q, paused) == [{"stripe_subscription_id": "sub_PZ"}]
+    ended = billing.tenant()
+    obj = subscription("sub_EN", "cus_EN", PRO_MONTHLY, tenant_id=str(ended), status="canceled")
+    receive(billing, event("evt_en", "customer.subscription.deleted", T, obj))
+    with pytest.raises(psycopg.Error) as info:
+        billing.admin(q, ended)
+    assert sqlstate(info) == "RC013"
