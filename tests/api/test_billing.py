@@ -301,6 +301,15 @@ def test_addon_quantity_change_and_errors(
         "3",
         "create_prorations",
     )
+    billing.delete("/v1/billing/addons/extra_emails", headers=demo.tenant)
+    r = billing.post(
+        "/v1/billing/addons/purchase",
+        json={"addon": "extra_emails", "quantity": 5},
+        headers=demo.tenant,
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "addon_state_conflict")
+    assert "current quantity (1)" in r.json()["hint"]
+    assert len(fake.requests) == 1  # only the quantity change above reached Stripe
     for path, status, code in [
         ("/v1/billing/addons/custom_domain", 404, "addon_not_found"),  # not held
         ("/v1/billing/addons/nope", 404, "addon_not_found"),
