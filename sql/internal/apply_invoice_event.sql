@@ -2,7 +2,11 @@
 -- invoice events, then re-derive the tenant's billing state.
 --   invoice.paid, invoice.payment_succeeded -> a successful attempt
 --   invoice.payment_failed                   -> a failed attempt, and an outbox row
--- The invoice row keeps what the newest event about that invoice said.
+-- The invoice row keeps what the newest event about that invoice said. Event times have
+-- one-second resolution and deliveries come in any order, so between two events of the
+-- same second the one further along the invoice's life wins (draft, open, uncollectible,
+-- then paid or void): a paid invoice never turns back into a draft because its
+-- invoice.created was applied after its invoice.paid.
 create or replace function internal.apply_invoice_event(
   p_tenant_id uuid, p_event_id text, p_type text, p_at timestamptz, p_inv jsonb
 )
@@ -14,6 +18,7 @@ as $$
 declare
   v_sub text := coalesce(p_inv->'parent'->'subscription_details'->>'subscription',
                          p_inv->>'subscription');
+  v_life constant text[] := array['draft', 'open', 'uncollectible', 'paid', 'void'];
 begin
   if p_inv->>'id' is null then
     raise exception 'invoice event without an invoice id' using errcode = 'RC005';
@@ -43,7 +48,10 @@ begin
     attempt_count = excluded.attempt_count,
     next_payment_attempt = excluded.next_payment_attempt,
     stripe_event_at = excluded.stripe_event_at
-  where i.stripe_event_at <= excluded.stripe_event_at;
+  where i.stripe_event_at < excluded.stripe_event_at
+     or (i.stripe_event_at = excluded.stripe_event_at
+         and coalesce(array_position(v_life, excluded.status), 0)
+             >= coalesce(array_position(v_life, i.status), 0));
 
   if p_type in ('invoice.paid', 'invoice.payment_succeeded', 'invoice.payment_failed') then
     insert into core.payment_attempts (tenant_id, event_id, invoice_id, attempted_at, succeeded,
