@@ -23,7 +23,7 @@ begin
      limit greatest(p_limit, 0)
        for update skip locked
   loop
-    if internal.apply_stripe_event(v_id) in ('applied', 'ignored', 'stale') then
+    if internal.apply_stripe_event(v_id, false) in ('applied', 'ignored', 'stale') then
       v_done := v_done + 1;
     end if;
   end loop;

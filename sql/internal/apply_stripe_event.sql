@@ -1,9 +1,18 @@
 -- internal.apply_stripe_event(): apply one stored Stripe event and record the outcome in
 -- core.stripe_events (applied, ignored, stale, unknown_customer or failed with the error).
 -- Idempotent: an applied, ignored, stale or dismissed event is not applied again. A
--- failure or a missing customer sets the next retry time (internal.retry_backoff). The tenant row is
--- locked first, so two events of one tenant are applied one after the other.
-create or replace function internal.apply_stripe_event(p_event_id text)
+-- failure or a missing customer sets the next retry time (internal.retry_backoff). The
+-- tenant row is locked first, so two events of one tenant are applied one after the other.
+--
+-- An event whose customer is not linked to a tenant yet may race with the event that
+-- links it (a subscription carrying the tenant id, a completed Checkout): the link is made
+-- under a per-customer advisory lock (internal.link_stripe_customer), and an event that
+-- finds no tenant takes the same lock and looks again. So it either sees the committed
+-- link, or is stored as unknown_customer before the linking transaction looks for waiting
+-- events and is applied by it. The retry sweep (p_wait false) only tries the lock, so a
+-- sweep never waits on a webhook while holding other tenants' locks; it leaves the event
+-- for its next run instead.
+create or replace function internal.apply_stripe_event(p_event_id text, p_wait boolean default true)
 returns text
 language plpgsql
 volatile
@@ -31,6 +40,16 @@ begin
   end if;
 
   v_tenant := internal.resolve_stripe_tenant(v_obj);
+  if v_tenant is null and v_obj->>'customer' is not null then
+    if p_wait then
+      perform pg_advisory_xact_lock(
+        hashtextextended('ratecard.stripe_customer:' || (v_obj->>'customer'), 0));
+    elsif not pg_try_advisory_xact_lock(
+                hashtextextended('ratecard.stripe_customer:' || (v_obj->>'customer'), 0)) then
+      return e.status;
+    end if;
+    v_tenant := internal.resolve_stripe_tenant(v_obj);
+  end if;
   if v_tenant is null then
     update core.stripe_events x
        set status = 'unknown_customer', attempts = x.attempts + 1,
@@ -75,5 +94,5 @@ begin
 end
 $$;
 
-comment on function internal.apply_stripe_event(text) is
+comment on function internal.apply_stripe_event(text, boolean) is
   'Apply a stored Stripe event once; record applied/ignored/stale/unknown_customer/failed.';

@@ -7,6 +7,13 @@
 -- a customer is linked, so the result does not depend on delivery order. A customer id
 -- already linked to another tenant is left alone (one customer, one tenant). Returns
 -- whether the link is in place.
+--
+-- Locking: callers hold the tenant row lock. A link already in place returns at once (its
+-- events find the tenant by themselves); otherwise the per-customer advisory lock is taken
+-- before linking, which events of this customer that found no tenant also take
+-- (internal.apply_stripe_event), so an event either sees the link or is parked before the
+-- waiting events are looked up here. Waiting events that a retry sweep holds right now are
+-- skipped: the sweep applies them.
 create or replace function internal.link_stripe_customer(
   p_tenant_id uuid, p_customer text, p_replace boolean default false
 )
@@ -21,6 +28,11 @@ begin
   if p_customer is null then
     return false;
   end if;
+  if exists (select from core.tenants t
+              where t.tenant_id = p_tenant_id and t.stripe_customer_id = p_customer) then
+    return true;
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('ratecard.stripe_customer:' || p_customer, 0));
   update core.tenants t set stripe_customer_id = p_customer
    where t.tenant_id = p_tenant_id
      and (t.stripe_customer_id is null
@@ -31,6 +43,7 @@ begin
      where e.status = 'unknown_customer'
        and e.payload->'data'->'object'->>'customer' = p_customer
      order by e.created_at, e.event_id
+       for update skip locked
   loop
     perform internal.apply_stripe_event(v_event);
   end loop;

@@ -137,12 +137,9 @@ def test_subscription_lifecycle_through_localstripe(
         db.execute("select api.set_plan_prices('pro', %s)", (plan.id,))
         db.execute("select api.set_plan_limit('pro', 'members', 10, p_per_seat => true)")
 
-        # A customer with a card, linked to the tenant up front as docs/operations.md says
-        # for a subscription made outside Checkout (localstripe has no Checkout), so the
-        # invoice events, which name only the customer, find the tenant at once. (The
-        # subscription's metadata links it too, but an invoice event delivered at the same
-        # moment as customer.subscription.created can miss that link and then waits for
-        # the retry sweep.)
+        # A customer with a card. Nothing links it to the tenant by hand: the subscription's
+        # metadata does, and the invoice events, which name only the customer and may be
+        # delivered at the same moment, wait for that link instead of being parked.
         card = stripe.v1.payment_methods.create(
             {
                 "type": "card",
@@ -162,10 +159,6 @@ def test_subscription_lifecycle_through_localstripe(
                 "metadata": {"tenant_id": str(tenant)},
             }
         )
-        db.execute(
-            "update core.tenants set stripe_customer_id = %s where tenant_id = %s",
-            (customer.id, tenant),
-        )
 
         # 3 seats of Pro, carrying the tenant id; the first invoice is paid at once.
         sub = stripe.v1.subscriptions.create(
@@ -179,6 +172,9 @@ def test_subscription_lifecycle_through_localstripe(
         item = sub["items"]["data"][0]
 
         types = Counter(t for _, t in deliver_all(localstripe, ratecard, db))
+        assert db.execute(
+            "select stripe_customer_id from core.tenants where tenant_id = %s", (tenant,)
+        ).fetchone() == (customer.id,)
         assert types["customer.subscription.created"] == 1
         assert types["invoice.created"] == 1
         assert types["invoice.payment_succeeded"] == 1
