@@ -1,16 +1,15 @@
 """Stripe objects and events for tests, built from Stripe's canonical fixtures
-(../shared/stripe/fixtures3.json, the stripe/openapi repository)."""
+(tests/fixtures/stripe/fixtures3.json, from the stripe/openapi repository)."""
 
 from __future__ import annotations
 
 import copy
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from ratecard.config import PROJECT_ROOT
-
-FIXTURES_PATH = PROJECT_ROOT.parent / "shared" / "stripe" / "fixtures3.json"
+FIXTURES_PATH = Path(__file__).parent / "fixtures" / "stripe" / "fixtures3.json"
 
 
 @cache
