@@ -480,3 +480,25 @@ def test_admin_cancel_now_reaches_lapsed_and_paused_but_not_ended(
     with pytest.raises(psycopg.Error) as info:
         billing.admin(q, ended)
     assert sqlstate(info) == "RC013"
+
+
+def test_subscription_view_shows_schedule_payment_method_and_lapse(billing: Api) -> None:
+    t = billing.tenant()
+    start_trial(billing, t, payment_method=None)
+    cols = "select scheduled_interval, has_payment_method, trial_lapsed from api.subscription"
+    assert billing.admin(cols)[0] == {
+        "scheduled_interval": None,
+        "has_payment_method": False,
+        "trial_lapsed": False,
+    }
+    billing.set_clock(TRIAL_END + timedelta(hours=2))
+    billing.admin("select api.expire_trials()")
+    assert billing.admin(cols)[0]["trial_lapsed"] is True
+    other = billing.tenant()
+    sub = subscription("sub_V", "cus_V", PRO_MONTHLY, tenant_id=str(other), payment_method="pm_1")
+    receive(billing, event("evt_v", "customer.subscription.created", T, sub))
+    billing.admin("select api.define_plan('lite', 'Lite', 1000)")
+    billing.admin("select api.set_plan_prices('lite', 'price_lite_m', 'price_lite_y')")
+    billing.service("select * from api.request_plan_change(%s, 'lite', 'year')", other)
+    row = billing.admin(f"{cols} where tenant_id = %s", other)[0]
+    assert row == {"scheduled_interval": "year", "has_payment_method": True, "trial_lapsed": False}
