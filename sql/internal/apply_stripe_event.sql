@@ -73,7 +73,9 @@ begin
                               coalesce(v_obj->>'trial_end', e.event_id));
       v_outcome := 'applied';
     elsif e.type like 'customer.subscription.%' then
-      v_outcome := internal.apply_subscription_snapshot(v_tenant, e.created_at, v_obj);
+      v_outcome := internal.apply_subscription_snapshot(v_tenant, e.created_at, v_obj,
+        case e.type when 'customer.subscription.updated' then 1
+                    when 'customer.subscription.deleted' then 2 else 0 end::smallint);
     else
       v_outcome := internal.apply_invoice_event(v_tenant, e.event_id, e.type, e.created_at,
                                                 v_obj);

@@ -1,6 +1,9 @@
 -- internal.apply_subscription_snapshot(): store what a Stripe subscription object says
 -- (customer.subscription.created / updated / deleted), if it is newer than the snapshot
--- already stored, then re-derive the tenant's billing state.
+-- already stored, then re-derive the tenant's billing state. Newer: a later event time
+-- (p_at), or the same second and a later step in a subscription's life (p_rank: created 0,
+-- updated 1, deleted 2). Two updates of the same second cannot be told apart: the one
+-- applied last wins.
 --
 -- The plan is the item whose price is a plan's monthly or annual Stripe price (an item
 -- of a legacy Plan carries `plan` instead of `price`; both are read); its quantity is the
@@ -14,7 +17,7 @@
 -- as canceled: the tenant falls back to the free plan, it is not suspended.
 -- Returns the event's outcome: applied or stale (errors make the event failed).
 create or replace function internal.apply_subscription_snapshot(
-  p_tenant_id uuid, p_at timestamptz, p_sub jsonb
+  p_tenant_id uuid, p_at timestamptz, p_sub jsonb, p_rank smallint default 0
 )
 returns text
 language plpgsql
@@ -28,6 +31,7 @@ declare
   v_seats integer;
   v_status text;
   v_prev timestamptz;
+  v_prev_rank smallint;
   v_start timestamptz;
   v_end timestamptz;
   v_old_plan text;
@@ -35,9 +39,10 @@ declare
 begin
   -- the customer link holds whatever the snapshot's age or status
   perform internal.link_stripe_customer(p_tenant_id, p_sub->>'customer');
-  select x.stripe_event_at, x.plan into v_prev, v_old_plan from core.subscriptions x
+  select x.stripe_event_at, x.stripe_event_rank, x.plan into v_prev, v_prev_rank, v_old_plan
+    from core.subscriptions x
    where x.tenant_id = p_tenant_id for update;
-  if v_prev > p_at then
+  if (v_prev, v_prev_rank) > (p_at, p_rank) then
     return 'stale';
   end if;
 
@@ -71,12 +76,12 @@ begin
   insert into core.subscriptions as x
     (tenant_id, plan, status, seats, billing_interval, current_period_start,
      current_period_end, trial_end, cancel_at_period_end, stripe_subscription_id,
-     stripe_item_id, stripe_status, stripe_event_at, cancel_reason, canceled_at, updated_at,
-     unit_amount_cents, has_payment_method)
+     stripe_item_id, stripe_status, stripe_event_at, stripe_event_rank, cancel_reason,
+     canceled_at, updated_at, unit_amount_cents, has_payment_method)
   values (p_tenant_id, v_plan, v_status, v_seats, v_interval, coalesce(v_start, p_at), v_end,
           to_timestamp((p_sub->>'trial_end')::double precision),
           coalesce((p_sub->>'cancel_at_period_end')::boolean, false), p_sub->>'id',
-          v_item->>'id', v_status, p_at,
+          v_item->>'id', v_status, p_at, p_rank,
           coalesce(p_sub->'cancellation_details'->>'reason',
                    case when p_sub->>'status' = 'paused' then 'paused' end),
           to_timestamp((p_sub->>'canceled_at')::double precision), internal.now(),
@@ -90,7 +95,8 @@ begin
     cancel_at_period_end = excluded.cancel_at_period_end,
     stripe_subscription_id = excluded.stripe_subscription_id,
     stripe_item_id = excluded.stripe_item_id, stripe_status = excluded.stripe_status,
-    stripe_event_at = excluded.stripe_event_at, cancel_reason = excluded.cancel_reason,
+    stripe_event_at = excluded.stripe_event_at,
+    stripe_event_rank = excluded.stripe_event_rank, cancel_reason = excluded.cancel_reason,
     canceled_at = excluded.canceled_at, updated_at = excluded.updated_at,
     unit_amount_cents = excluded.unit_amount_cents,
     has_payment_method = excluded.has_payment_method,
@@ -149,5 +155,5 @@ begin
 end
 $$;
 
-comment on function internal.apply_subscription_snapshot(uuid, timestamptz, jsonb) is
+comment on function internal.apply_subscription_snapshot(uuid, timestamptz, jsonb, smallint) is
   'Store a Stripe subscription object if newer than the stored one; derive billing state.';

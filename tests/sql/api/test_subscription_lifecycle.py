@@ -502,3 +502,34 @@ def test_subscription_view_shows_schedule_payment_method_and_lapse(billing: Api)
     billing.service("select * from api.request_plan_change(%s, 'lite', 'year')", other)
     row = billing.admin(f"{cols} where tenant_id = %s", other)[0]
     assert row == {"scheduled_interval": "year", "has_payment_method": True, "trial_lapsed": False}
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0), (2, 0, 1)])
+def test_same_second_snapshots_follow_the_subscription_life(billing: Api, order) -> None:
+    """created, updated and deleted in one second, delivered in any order."""
+    t = billing.tenant()
+    objs = [
+        (
+            "customer.subscription.created",
+            subscription("sub_SS", "cus_SS", PRO_MONTHLY, tenant_id=str(t), status="incomplete"),
+        ),
+        (
+            "customer.subscription.updated",
+            subscription(
+                "sub_SS", "cus_SS", PRO_MONTHLY, tenant_id=str(t), status="active", quantity=2
+            ),
+        ),
+        (
+            "customer.subscription.deleted",
+            subscription("sub_SS", "cus_SS", PRO_MONTHLY, tenant_id=str(t), status="canceled"),
+        ),
+    ]
+    for i in order[:2]:
+        type_, obj = objs[i]
+        receive(billing, event(f"evt_ss{i}", type_, T, obj))
+    row = sub_row(billing, t)
+    latest = max(order[:2])
+    assert row["status"] == ["incomplete", "active", "canceled"][latest]
+    type_, obj = objs[order[2]]
+    receive(billing, event(f"evt_ss{order[2]}", type_, T, obj))
+    assert sub_row(billing, t)["status"] == "canceled"
