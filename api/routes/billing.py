@@ -17,6 +17,8 @@ from typing import Any
 import msgspec
 from litestar import Router, delete, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from api import queries as q
 from api.auth import Principal, tenant_guard
@@ -58,7 +60,7 @@ async def _service(state: State, query: str, params: tuple[Any, ...]) -> dict[st
 
 
 @get("/subscription", summary="The tenant's subscription (default plan when none)")
-async def subscription(principal: Principal, state: State) -> dict[str, Any]:
+async def subscription(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     row = await fetch_one(state.pool, q.MY_SUBSCRIPTION, role="ratecard_tenant", tenant_id=tenant)
     return row or {
@@ -70,36 +72,38 @@ async def subscription(principal: Principal, state: State) -> dict[str, Any]:
 
 
 @get("/plans", summary="Plans on sale, with limits")
-async def plans(principal: Principal, state: State) -> list[dict[str, Any]]:
+async def plans(principal: NamedDependency[Principal], state: State) -> list[dict[str, Any]]:
     return await fetch(state.pool, q.PLANS, role="ratecard_tenant", tenant_id=_tenant(principal))
 
 
 @get("/usage", summary="Usage against every limit")
-async def usage(principal: Principal, state: State) -> list[dict[str, Any]]:
+async def usage(principal: NamedDependency[Principal], state: State) -> list[dict[str, Any]]:
     return await fetch(state.pool, q.MY_USAGE, role="ratecard_tenant", tenant_id=_tenant(principal))
 
 
 @get("/invoices", summary="Invoice history")
-async def invoices(principal: Principal, state: State) -> list[dict[str, Any]]:
+async def invoices(principal: NamedDependency[Principal], state: State) -> list[dict[str, Any]]:
     return await fetch(
         state.pool, q.MY_INVOICES, role="ratecard_tenant", tenant_id=_tenant(principal)
     )
 
 
 @get("/addons", summary="Add-ons on sale")
-async def addons(principal: Principal, state: State) -> list[dict[str, Any]]:
+async def addons(principal: NamedDependency[Principal], state: State) -> list[dict[str, Any]]:
     return await fetch(state.pool, q.ADDONS, role="ratecard_tenant", tenant_id=_tenant(principal))
 
 
 @get("/my-addons", summary="Add-ons the tenant holds")
-async def my_addons(principal: Principal, state: State) -> list[dict[str, Any]]:
+async def my_addons(principal: NamedDependency[Principal], state: State) -> list[dict[str, Any]]:
     return await fetch(
         state.pool, q.MY_ADDONS, role="ratecard_tenant", tenant_id=_tenant(principal)
     )
 
 
 @post("/checkout", status_code=200, summary="Start a Stripe Checkout for a plan")
-async def checkout(data: CheckoutBody, principal: Principal, state: State) -> dict[str, Any]:
+async def checkout(
+    data: JSONBody[CheckoutBody], principal: NamedDependency[Principal], state: State
+) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     if not 1 <= data.seats <= 100_000:
@@ -134,7 +138,7 @@ async def checkout(data: CheckoutBody, principal: Principal, state: State) -> di
 
 
 @post("/portal", status_code=200, summary="Open the Stripe Billing Portal")
-async def portal(principal: Principal, state: State) -> dict[str, Any]:
+async def portal(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     ctx = await _service(state, q.BILLING_CONTEXT, (tenant,))
@@ -152,7 +156,7 @@ async def portal(principal: Principal, state: State) -> dict[str, Any]:
 
 
 @get("/upcoming-invoice", summary="Preview of the next invoice")
-async def upcoming_invoice(principal: Principal, state: State) -> dict[str, Any]:
+async def upcoming_invoice(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     ctx = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
@@ -166,7 +170,9 @@ async def upcoming_invoice(principal: Principal, state: State) -> dict[str, Any]
 
 
 @post("/change-plan", status_code=200, summary="Upgrade now (prorated) or downgrade at period end")
-async def change_plan(data: ChangePlanBody, principal: Principal, state: State) -> dict[str, Any]:
+async def change_plan(
+    data: JSONBody[ChangePlanBody], principal: NamedDependency[Principal], state: State
+) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     plan = await _service(state, q.REQUEST_PLAN_CHANGE, (tenant, data.plan, data.interval))
@@ -192,7 +198,9 @@ async def change_plan(data: ChangePlanBody, principal: Principal, state: State) 
 
 
 @post("/seats", status_code=200, summary="Change the number of seats (prorated)")
-async def seats(data: SeatsBody, principal: Principal, state: State) -> dict[str, Any]:
+async def seats(
+    data: JSONBody[SeatsBody], principal: NamedDependency[Principal], state: State
+) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "seats", data.seats))
@@ -211,7 +219,9 @@ async def seats(data: SeatsBody, principal: Principal, state: State) -> dict[str
 
 
 @post("/addons/purchase", status_code=200, summary="Add an add-on to the subscription")
-async def purchase_addon(data: AddonBody, principal: Principal, state: State) -> dict[str, Any]:
+async def purchase_addon(
+    data: JSONBody[AddonBody], principal: NamedDependency[Principal], state: State
+) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     if not 1 <= data.quantity <= 100_000:
@@ -247,12 +257,14 @@ async def purchase_addon(data: AddonBody, principal: Principal, state: State) ->
 
 
 @delete("/addons/{addon:str}", status_code=200, summary="Cancel an add-on at the period end")
-async def cancel_addon(addon: str, principal: Principal, state: State) -> dict[str, Any]:
+async def cancel_addon(
+    addon: FromPath[str], principal: NamedDependency[Principal], state: State
+) -> dict[str, Any]:
     return await _service(state, q.CANCEL_ADDON, (_tenant(principal), addon))
 
 
 @post("/cancel", status_code=200, summary="Cancel at the end of the period")
-async def cancel(principal: Principal, state: State) -> dict[str, Any]:
+async def cancel(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
@@ -268,7 +280,7 @@ async def cancel(principal: Principal, state: State) -> dict[str, Any]:
 
 
 @post("/reactivate", status_code=200, summary="Undo a cancellation before the period ends")
-async def reactivate(principal: Principal, state: State) -> dict[str, Any]:
+async def reactivate(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "reactivate", None))
