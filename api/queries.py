@@ -58,6 +58,10 @@ STRIPE_EVENTS = (
     "select * from api.stripe_events where (%s::text is null or status = %s::text)"
     " order by received_at desc limit %s::integer"
 )
+SUBSCRIPTIONS = (
+    "select * from api.subscription where (%s::text is null or status = %s::text)"
+    " order by tenant_id limit %s::integer"
+)
 DISMISS_STRIPE_EVENT = "select * from api.dismiss_stripe_event(%s::text, %s::text)"
 
 # Billing (tenant keys). Reads run as ratecard_tenant under RLS; commands run as

@@ -74,6 +74,7 @@ class DismissBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: str | None = None
 
 
+SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
 STRIPE_EVENT_STATUSES = (
     "pending",
     "applied",
@@ -257,6 +258,20 @@ async def cancel_subscription_now(
     }
 
 
+@get("/subscriptions", summary="Subscriptions with plan, status, seats, period and MRR")
+async def list_subscriptions(
+    request: Request[Any, Any, Any],
+    status: FromQuery[str | None] = None,
+    limit: FromQuery[int] = 100,
+) -> list[dict[str, Any]]:
+    if status is not None and status not in SUBSCRIPTION_STATUSES:
+        hint = ", ".join(SUBSCRIPTION_STATUSES)
+        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
+    if not 1 <= limit <= 1000:
+        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
+    return await fetch_as_caller(request, q.SUBSCRIPTIONS, (status, status, limit))
+
+
 @get("/stripe-events", summary="Stored Stripe events, newest first (filter by status)")
 async def list_stripe_events(
     request: Request[Any, Any, Any],
@@ -300,6 +315,7 @@ admin_router = Router(
         revoke_addon,
         put_tenant_status,
         cancel_subscription_now,
+        list_subscriptions,
         list_stripe_events,
         dismiss_stripe_event,
     ],

@@ -344,6 +344,16 @@ def test_admin_cancels_now_and_the_tenant_falls_to_the_free_plan(
     )
     sub = billing.get("/v1/billing/subscription", headers=demo.tenant).json()
     assert (sub["status"], sub["mrr_cents"]) == ("canceled", 0)
+    listed = billing.get(
+        "/v1/admin/subscriptions", params={"status": "canceled"}, headers=demo.admin
+    ).json()
+    assert [s["tenant_id"] for s in listed] == [str(demo.acme)]
+    active = billing.get("/v1/admin/subscriptions", params={"status": "active"}, headers=demo.admin)
+    assert str(demo.acme) not in [s["tenant_id"] for s in active.json()]
+    for params in ({"status": "gone"}, {"limit": 5000}):
+        r = billing.get("/v1/admin/subscriptions", params=params, headers=demo.admin)
+        assert (r.status_code, r.json()["code"]) == (422, "invalid_argument")
+    assert billing.get("/v1/admin/subscriptions", headers=demo.tenant).status_code == 403
     assert limit(billing, demo, "email_addresses") == 1  # Starter, the free plan
 
 
