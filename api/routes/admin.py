@@ -258,18 +258,29 @@ async def cancel_subscription_now(
     }
 
 
+async def _list_by_status(
+    request: Request[Any, Any, Any],
+    query: str,
+    status: str | None,
+    allowed: tuple[str, ...],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """A list route filtered by an optional status, at most `limit` rows (1 to 1000)."""
+    if status is not None and status not in allowed:
+        hint = ", ".join(allowed)
+        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
+    if not 1 <= limit <= 1000:
+        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
+    return await fetch_as_caller(request, query, (status, status, limit))
+
+
 @get("/subscriptions", summary="Subscriptions with plan, status, seats, period and MRR")
 async def list_subscriptions(
     request: Request[Any, Any, Any],
     status: FromQuery[str | None] = None,
     limit: FromQuery[int] = 100,
 ) -> list[dict[str, Any]]:
-    if status is not None and status not in SUBSCRIPTION_STATUSES:
-        hint = ", ".join(SUBSCRIPTION_STATUSES)
-        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
-    if not 1 <= limit <= 1000:
-        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
-    return await fetch_as_caller(request, q.SUBSCRIPTIONS, (status, status, limit))
+    return await _list_by_status(request, q.SUBSCRIPTIONS, status, SUBSCRIPTION_STATUSES, limit)
 
 
 @get("/stripe-events", summary="Stored Stripe events, newest first (filter by status)")
@@ -278,12 +289,7 @@ async def list_stripe_events(
     status: FromQuery[str | None] = None,
     limit: FromQuery[int] = 100,
 ) -> list[dict[str, Any]]:
-    if status is not None and status not in STRIPE_EVENT_STATUSES:
-        hint = ", ".join(STRIPE_EVENT_STATUSES)
-        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
-    if not 1 <= limit <= 1000:
-        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
-    return await fetch_as_caller(request, q.STRIPE_EVENTS, (status, status, limit))
+    return await _list_by_status(request, q.STRIPE_EVENTS, status, STRIPE_EVENT_STATUSES, limit)
 
 
 @post(
