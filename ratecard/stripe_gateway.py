@@ -175,11 +175,6 @@ def cancel_subscription_now(
     )  # type: ignore[arg-type]
 
 
-def list_invoices(client: stripe.StripeClient, customer_id: str, limit: int = 24) -> list[dict]:
-    page = as_dict(client.v1.invoices.list({"customer": customer_id, "limit": limit}))
-    return list(page.get("data", []))
-
-
 def upcoming_invoice(client: stripe.StripeClient, customer_id: str, subscription_id: str) -> dict:
     return as_dict(
         client.v1.invoices.create_preview(

@@ -190,9 +190,24 @@ def test_reads_portal_invoice_preview_addons(
 
 
 def test_not_configured_is_503(client: TestClient, demo: Demo) -> None:
-    r = client.post("/v1/billing/checkout", json={"plan": "pro"}, headers=demo.tenant)
-    assert (r.status_code, r.json()["code"]) == (503, "payment_system_not_configured")
-    assert client.get("/v1/billing/usage", headers=demo.tenant).status_code == 200
+    """Without STRIPE_SECRET_KEY every route that talks to Stripe answers 503; the rest work."""
+    for method, path, body, headers in [
+        ("post", "/v1/billing/checkout", {"plan": "pro"}, demo.tenant),
+        ("post", "/v1/billing/portal", None, demo.tenant),
+        ("get", "/v1/billing/upcoming-invoice", None, demo.tenant),
+        ("post", "/v1/billing/change-plan", {"plan": "enterprise"}, demo.tenant),
+        ("post", "/v1/billing/seats", {"seats": 2}, demo.tenant),
+        ("post", "/v1/billing/addons/purchase", {"addon": "extra_emails"}, demo.tenant),
+        ("post", "/v1/billing/cancel", None, demo.tenant),
+        ("post", "/v1/billing/reactivate", None, demo.tenant),
+        ("post", f"/v1/admin/tenants/{demo.acme}/subscription/cancel", None, demo.admin),
+    ]:
+        kw = {"json": body} if body is not None else {}
+        r = getattr(client, method)(path, headers=headers, **kw)
+        assert (r.status_code, r.json()["code"]) == (503, "payment_system_not_configured"), path
+    for path in ("/v1/billing/usage", "/v1/billing/subscription", "/v1/billing/invoices"):
+        assert client.get(path, headers=demo.tenant).status_code == 200
+    assert client.get("/v1/admin/subscriptions", headers=demo.admin).status_code == 200
 
 
 def deliver(client: TestClient, event_id: str, type_: str, created: int, obj: dict) -> dict:
