@@ -32,6 +32,8 @@ SQLSTATE_MAP: dict[str, tuple[int, str]] = {
     "RC013": (400, "no_active_subscription"),
     "RC014": (400, "subscription_not_cancelled"),
     "RC015": (409, "addon_state_conflict"),
+    "RC016": (400, "already_subscribed"),
+    "RC017": (400, "no_billing_account"),
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
     "22008": (422, "datetime_out_of_range"),

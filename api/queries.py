@@ -78,10 +78,9 @@ select feature, kind, enabled, used as current, "limit", percent_used as percent
   from api.entitlements
 """
 CHECKOUT_CONTEXT = (
-    "select p.*, c.email, c.stripe_customer_id, c.stripe_subscription_id, c.status"
-    " from api.plan_price(%s::text, %s::text, %s::integer) p, api.billing_context(%s::uuid) c"
+    "select * from api.checkout_context(%s::uuid, %s::text, %s::text, %s::integer, %s::integer)"
 )
-BILLING_CONTEXT = "select * from api.billing_context(%s::uuid)"
+PORTAL_CUSTOMER = "select api.portal_customer(%s::uuid) as customer"
 REQUEST_PLAN_CHANGE = "select * from api.request_plan_change(%s::uuid, %s::text, %s::text)"
 SUBSCRIPTION_ACTION = "select * from api.subscription_action(%s::uuid, %s::text, %s::integer)"
 PREPARE_ADDON_PURCHASE = "select * from api.prepare_addon_purchase(%s::uuid, %s::text, %s::integer)"

@@ -23,7 +23,6 @@ from litestar.params import FromPath, JSONBody
 from api import queries as q
 from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
-from api.errors import ApiError
 from api.stripe_calls import call_stripe, stripe_client
 from ratecard import stripe_gateway as gw
 
@@ -106,27 +105,18 @@ async def checkout(
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
-    if not 1 <= data.seats <= 100_000:
-        raise ApiError(422, "invalid_amount", "seats must be 1 to 100000")
     ctx = await _service(
         state,
         q.CHECKOUT_CONTEXT,
-        (data.plan, data.interval, state.stripe.default_trial_days, tenant),
+        (tenant, data.plan, data.interval, data.seats, state.stripe.default_trial_days),
     )
-    if ctx["stripe_subscription_id"] and ctx["status"] in ("trialing", "active", "past_due"):
-        raise ApiError(
-            400,
-            "already_subscribed",
-            "the tenant already has a subscription",
-            hint="use POST /v1/billing/change-plan",
-        )
     session = await call_stripe(
         lambda: gw.checkout_session(
             client,
             tenant_id=tenant,
             plan=ctx["plan"],
             price_id=ctx["price_id"],
-            seats=data.seats if ctx["per_seat"] else 1,
+            seats=ctx["seats"],
             customer_id=ctx["stripe_customer_id"],
             email=ctx["email"],
             trial_days=ctx["trial_days"],
@@ -141,17 +131,8 @@ async def checkout(
 async def portal(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
-    ctx = await _service(state, q.BILLING_CONTEXT, (tenant,))
-    if not ctx["stripe_customer_id"]:
-        raise ApiError(
-            400,
-            "no_billing_account",
-            "the tenant has no Stripe customer yet",
-            hint="subscribe first with POST /v1/billing/checkout",
-        )
-    session = await call_stripe(
-        lambda: gw.portal_session(client, ctx["stripe_customer_id"], state.stripe)
-    )
+    ctx = await _service(state, q.PORTAL_CUSTOMER, (tenant,))
+    session = await call_stripe(lambda: gw.portal_session(client, ctx["customer"], state.stripe))
     return {"url": session.get("url")}
 
 
@@ -224,8 +205,6 @@ async def purchase_addon(
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
-    if not 1 <= data.quantity <= 100_000:
-        raise ApiError(422, "invalid_amount", "quantity must be 1 to 100000")
     plan = await _service(state, q.PREPARE_ADDON_PURCHASE, (tenant, data.addon, data.quantity))
     item_id = plan["stripe_item_id"]
     if plan["action"] == "add":
@@ -263,36 +242,31 @@ async def cancel_addon(
     return await _service(state, q.CANCEL_ADDON, (_tenant(principal), addon))
 
 
-@post("/cancel", status_code=200, summary="Cancel at the end of the period")
-async def cancel(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
-    tenant = _tenant(principal)
+async def _cancel_at_period_end(
+    principal: Principal, state: State, action: str, flag: bool
+) -> dict[str, Any]:
+    """cancel / reactivate: checked by api.subscription_action, then the flag set in Stripe."""
     client = stripe_client(state)
-    sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "cancel", None))
+    sub = await _service(state, q.SUBSCRIPTION_ACTION, (_tenant(principal), action, None))
     await call_stripe(
         lambda: gw.update_subscription(
             client,
             sub["stripe_subscription_id"],
-            {"cancel_at_period_end": True},
-            f"cancel:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
+            {"cancel_at_period_end": flag},
+            f"{action}:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
         )
     )
-    return {"cancel_at_period_end": True}
+    return {"cancel_at_period_end": flag}
+
+
+@post("/cancel", status_code=200, summary="Cancel at the end of the period")
+async def cancel(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
+    return await _cancel_at_period_end(principal, state, "cancel", True)
 
 
 @post("/reactivate", status_code=200, summary="Undo a cancellation before the period ends")
 async def reactivate(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
-    tenant = _tenant(principal)
-    client = stripe_client(state)
-    sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "reactivate", None))
-    await call_stripe(
-        lambda: gw.update_subscription(
-            client,
-            sub["stripe_subscription_id"],
-            {"cancel_at_period_end": False},
-            f"reactivate:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
-        )
-    )
-    return {"cancel_at_period_end": False}
+    return await _cancel_at_period_end(principal, state, "reactivate", False)
 
 
 billing_router = Router(

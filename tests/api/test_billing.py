@@ -186,6 +186,8 @@ def test_reads_portal_invoice_preview_addons(
     [item] = fake.find("POST", "/v1/subscription_items")
     assert (item.params["price"], item.params["quantity"]) == ("price_emails", "2")
     assert billing.get("/v1/billing/invoices", headers=demo.tenant).json() == []
+    r = billing.post("/v1/billing/checkout", json={"plan": "enterprise"}, headers=demo.tenant)
+    assert (r.status_code, r.json()["code"]) == (400, "already_subscribed")
     assert billing.get("/v1/billing/subscription", headers=demo.service).status_code == 403
 
 

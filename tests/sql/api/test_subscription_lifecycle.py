@@ -533,3 +533,32 @@ def test_same_second_snapshots_follow_the_subscription_life(billing: Api, order)
     type_, obj = objs[order[2]]
     receive(billing, event(f"evt_ss{order[2]}", type_, T, obj))
     assert sub_row(billing, t)["status"] == "canceled"
+
+
+def test_checkout_and_portal_context(billing: Api, sqlstate: Callable[..., str]) -> None:
+    t = billing.tenant()
+    q = "select * from api.checkout_context(%s, %s, %s, %s)"
+    ctx = billing.service(q, t, "pro", "year", 3)[0]
+    assert (ctx["price_id"], ctx["seats"], ctx["trial_days"], ctx["stripe_customer_id"]) == (
+        "price_pro_annual",
+        3,
+        14,
+        None,
+    )
+    for args, state in [
+        ((t, "pro", "month", 0), "RC004"),
+        (("00000000-0000-0000-0000-000000000000", "pro", "month", 1), "RC001"),
+        ((t, "gold", "month", 1), "RC003"),
+    ]:
+        with pytest.raises(psycopg.Error) as info:
+            billing.service(q, *args)
+        assert sqlstate(info) == state
+    with pytest.raises(psycopg.Error) as info:
+        billing.service("select api.portal_customer(%s)", t)
+    assert sqlstate(info) == "RC017"
+    sub = subscription("sub_CK", "cus_CK", PRO_MONTHLY, tenant_id=str(t))
+    receive(billing, event("evt_ck", "customer.subscription.created", T, sub))
+    with pytest.raises(psycopg.Error) as info:
+        billing.service(q, t, "pro", "month", 1)
+    assert sqlstate(info) == "RC016"
+    assert billing.scalar("select api.portal_customer(%s)", t) == "cus_CK"
