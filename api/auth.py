@@ -34,9 +34,10 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from api import queries
-from api.db import Role, fetch, fetch_one
+from api.db import fetch_one
 from api.errors import ApiError
 from ratecard.errors import RatecardError
+from ratecard.sqlcall import Role
 
 CACHE_ENV = "RATECARD_API_KEY_CACHE_SECONDS"
 DEFAULT_CACHE_SECONDS = 30.0
@@ -198,25 +199,3 @@ any_key_guard = _guard("service", "admin", "tenant")
 async def principal(request: Request[Any, Any, Any]) -> Principal:
     """Dependency: the caller's key (resolved by the router's guard, or here)."""
     return await authenticate(request)
-
-
-async def fetch_as_caller(
-    request: Request[Any, Any, Any], query: str, params: tuple[Any, ...] = ()
-) -> list[dict[str, Any]]:
-    """Run one statement under the role (and tenant) of the key a guard resolved."""
-    caller: Principal = request.scope["auth"]  # type: ignore[typeddict-item]
-    return await fetch(
-        request.app.state.pool,
-        query,
-        params,
-        role=caller.db_role,
-        tenant_id=caller.tenant_setting,
-    )
-
-
-async def fetch_one_as_caller(
-    request: Request[Any, Any, Any], query: str, params: tuple[Any, ...] = ()
-) -> dict[str, Any]:
-    """As fetch_as_caller, for statements that always return exactly one row."""
-    rows = await fetch_as_caller(request, query, params)
-    return rows[0]

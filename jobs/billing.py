@@ -18,24 +18,14 @@ from typing import Any
 
 import psycopg
 import stripe
-from psycopg.rows import dict_row
 
+from jobs import queries as q
 from ratecard import stripe_gateway as gw
+from ratecard.sqlcall import Role, call, one
 
 log = logging.getLogger("ratecard.jobs.billing")
 
-DUE_PLAN_CHANGES = "select * from api.due_plan_changes(%s::integer)"
-RETRY_EVENTS = "select api.retry_stripe_events(%s::integer)"
-END_DUE_ADDONS = "select api.end_due_addons() as ended"
-DUE_ADDON_REMOVALS = "select * from api.due_addon_removals(%s::integer)"
-
-
-def _as_service(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...]) -> list[dict]:
-    with conn.transaction():
-        conn.execute("set local role ratecard_service")
-        cur = conn.cursor(row_factory=dict_row)
-        cur.execute(query, params)
-        return cur.fetchall()
+SERVICE: Role = "ratecard_service"
 
 
 def make_due_plan_changes(
@@ -43,7 +33,7 @@ def make_due_plan_changes(
 ) -> int:
     """Ask Stripe to switch every due scheduled plan change. Returns how many were sent."""
     sent = 0
-    for due in _as_service(conn, DUE_PLAN_CHANGES, (limit,)):
+    for due in call(conn, q.DUE_PLAN_CHANGES, (limit,), role=SERVICE):
         # one key per scheduled change: repeats until Stripe's event are answered with the
         # first result, and a later change to the same price is a new request
         key = (
@@ -82,11 +72,11 @@ def end_addons(
 ) -> tuple[int, int]:
     """End due add-ons, then remove ended add-ons' items in Stripe (when a client is
     given). Returns (ended now, items removed)."""
-    ended = int(_as_service(conn, END_DUE_ADDONS, ())[0]["ended"])
+    ended = int(one(call(conn, q.END_DUE_ADDONS, (), role=SERVICE), "end_due_addons")["ended"])
     removed = 0
     if client is None:
         return ended, removed
-    for due in _as_service(conn, DUE_ADDON_REMOVALS, (limit,)):
+    for due in call(conn, q.DUE_ADDON_REMOVALS, (limit,), role=SERVICE):
         try:
             gw.remove_subscription_item(
                 client, due["stripe_item_id"], f"addon-remove:{due['stripe_item_id']}"
@@ -104,5 +94,6 @@ def end_addons(
 
 
 def retry_events(conn: psycopg.Connection[Any], limit: int = 100) -> int:
-    row = _as_service(conn, RETRY_EVENTS, (limit,))
-    return int(row[0]["retry_stripe_events"]) if row else 0
+    return int(
+        one(call(conn, q.RETRY_EVENTS, (limit,), role=SERVICE), "retry_stripe_events")["applied"]
+    )

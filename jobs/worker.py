@@ -20,6 +20,7 @@ import time
 import psycopg
 
 from jobs import billing
+from jobs import queries as q
 from ratecard import stripe_gateway as gw
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
@@ -62,7 +63,7 @@ def run_worker(settings: Settings, once: bool = False) -> int:
     signal.signal(signal.SIGTERM, _stop)
     stripe_settings = gw.StripeSettings.from_env()
     with psycopg.connect(app_conninfo(settings), autocommit=True) as conn:
-        conn.execute("listen ratecard_jobs")
+        conn.execute(q.LISTEN_JOBS)
         log.info(
             "worker started (stripe %s)",
             "configured" if stripe_settings.configured else "not configured",

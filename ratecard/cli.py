@@ -22,11 +22,13 @@ from collections.abc import Callable
 
 import psycopg
 
+from ratecard import queries as q
 from ratecard.cluster import Cluster
 from ratecard.config import Settings
 from ratecard.db import admin_conninfo
 from ratecard.errors import RatecardError
 from ratecard.migrate import migrate
+from ratecard.sqlcall import call, one
 
 log = logging.getLogger("ratecard")
 
@@ -85,18 +87,10 @@ def cmd_db_status(s: Settings, args: argparse.Namespace) -> int:
     else:
         _say("external server (RATECARD_DATABASE_URL)")
     conninfo = _require_reachable(s)
-    with psycopg.connect(conninfo) as conn:
-        row = conn.execute(
-            """select version(),
-                      (select migration_id from ratecard_meta._yoyo_migration
-                        order by migration_id desc limit 1)
-               where to_regclass('ratecard_meta._yoyo_migration') is not null
-               union all select version(), null
-               where to_regclass('ratecard_meta._yoyo_migration') is null"""
-        ).fetchone()
-        assert row is not None
-        _say(f"server:           {row[0].split(' on ')[0]}")
-        _say(f"schema version:   {row[1] or 'not migrated (run `ratecard db migrate`)'}")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        row = one(call(conn, q.SERVER_STATUS, role="login"), "status")
+    _say(f"server:           {row['version'].split(' on ')[0]}")
+    _say(f"schema version:   {row['schema_version'] or 'not migrated (run `ratecard db migrate`)'}")
     return 0
 
 
@@ -180,22 +174,20 @@ def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_call(s: Settings, query: str, params: tuple[object, ...]) -> object:
-    """One api.* call as ratecard_admin over the administrator connection; SQL errors
-    (RC001 unknown tenant, RC005 bad role or name) become one-line errors."""
+def _admin_call(s: Settings, query: str, params: tuple[object, ...]) -> dict[str, object]:
+    """One api.* call as ratecard_admin (ratecard.sqlcall) over the administrator
+    connection; SQL errors (RC001 unknown tenant, RC005 bad role or name) become one-line
+    errors."""
     conninfo = _require_reachable(s)
-    with psycopg.connect(conninfo) as conn:
-        conn.execute("set local role ratecard_admin")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         try:
-            row = conn.execute(query, params).fetchone()
+            return one(call(conn, query, params, role="ratecard_admin"), query)
         except psycopg.Error as exc:
             if not (exc.sqlstate or "").startswith("RC"):
                 raise
             raise RatecardError(
                 exc.diag.message_primary or str(exc), exc.diag.message_hint
             ) from None
-    assert row is not None
-    return row[0]
 
 
 def cmd_keys_create(s: Settings, args: argparse.Namespace) -> int:
@@ -211,12 +203,8 @@ def cmd_keys_create(s: Settings, args: argparse.Namespace) -> int:
         raise RatecardError("a tenant key needs --tenant <tenant id>")
     if args.role != "tenant" and tenant is not None:
         raise RatecardError(f"--tenant is only for tenant keys, not {args.role} keys")
-    key = _admin_call(
-        s,
-        "select api.create_api_key(%s::text, %s::text, %s::uuid)",
-        (args.role, args.name, tenant),
-    )
-    _say(str(key))
+    row = _admin_call(s, q.CREATE_API_KEY, (args.role, args.name, tenant))
+    _say(str(row["key"]))
     return 0
 
 
@@ -224,7 +212,7 @@ def cmd_keys_revoke(s: Settings, args: argparse.Namespace) -> int:
     key_id: str = args.key_id
     if key_id.startswith("rc_"):  # a whole key was pasted: its id is the middle part
         key_id = key_id.split("_")[1]
-    if not _admin_call(s, "select api.revoke_api_key(%s::text)", (key_id,)):
+    if not _admin_call(s, q.REVOKE_API_KEY, (key_id,))["revoked"]:
         raise RatecardError(f"no active key with id {key_id}", "it may be revoked already")
     _say(
         f"revoked {key_id}; running API processes stop accepting it within their"

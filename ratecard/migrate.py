@@ -28,8 +28,10 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from yoyo import get_backend, read_migrations
 
+from ratecard import queries as q
 from ratecard.config import OWNER_ROLE, PROJECT_ROOT
 from ratecard.errors import RatecardError
+from ratecard.sqlcall import call, one
 
 SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -84,18 +86,13 @@ def ordered_sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 def _bootstrap(conn: psycopg.Connection, sql_dir: Path, report: MigrateReport) -> None:
     for path in sorted((sql_dir / "bootstrap").glob("*.sql")):
         conn.execute(path.read_text())
-    row = conn.execute(
-        """
-        select exists (select from pg_available_extensions where name = 'pg_cron'),
-               -- pg_settings rather than current_setting(): a login without
-               -- pg_read_all_settings may not read a superuser-only setting
-               (select setting from pg_settings where name = 'cron.database_name'),
-               current_database(),
-               (select rolsuper from pg_roles where rolname = current_user)
-        """
-    ).fetchone()
-    assert row is not None
-    available, cron_db, this_db, is_super = row
+    facts = one(call(conn, q.CRON_FACTS, role="login"), "pg_cron facts")
+    available, cron_db, this_db, is_super = (
+        facts["available"],
+        facts["cron_db"],
+        facts["this_db"],
+        facts["is_super"],
+    )
     if not available:
         report.cron_note = "pg_cron is not installed on this server: scheduling is disabled"
     elif cron_db is None:
@@ -108,9 +105,9 @@ def _bootstrap(conn: psycopg.Connection, sql_dir: Path, report: MigrateReport) -
         )
     else:
         if is_super:
-            conn.execute("create extension if not exists pg_cron")
-        has = conn.execute("select exists (select from pg_extension where extname = 'pg_cron')")
-        if has.fetchone()[0]:  # type: ignore[index]
+            conn.execute(q.CREATE_PG_CRON)
+        has = conn.execute(q.HAS_PG_CRON).fetchone()
+        if has is not None and has[0]:
             conn.execute(f"grant usage on schema cron to {OWNER_ROLE}")
             report.cron = True
         else:
@@ -133,12 +130,9 @@ def _apply_repeatable(conn: psycopg.Connection, sql_dir: Path, report: MigrateRe
     files = ordered_sql_files(sql_dir)
     with conn.transaction():
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(OWNER_ROLE)))
-        conn.execute("set local check_function_bodies = off")
-        conn.execute("set local client_min_messages = warning")
+        conn.execute(q.SQL_APPLY_SETTINGS)
         # yoyo's bookkeeping tables follow the same rule as ours: RLS on, nothing granted.
-        for (table,) in conn.execute(
-            "select tablename from pg_tables where schemaname = %s", (META_SCHEMA,)
-        ).fetchall():
+        for (table,) in conn.execute(q.META_TABLES, (META_SCHEMA,)).fetchall():
             conn.execute(
                 sql.SQL("alter table {}.{} enable row level security").format(
                     sql.Identifier(META_SCHEMA), sql.Identifier(table)

@@ -26,10 +26,12 @@ from ratecard.config import Settings
 from ratecard.migrate import migrate
 
 _settings = Settings.from_env()
+# RATECARD_TEST_PG_PORT lets several checkouts run their suites side by side.
+TEST_PORT = int(os.environ.get("RATECARD_TEST_PG_PORT", "55439"))
 TEST_HOME = Path(tempfile.gettempdir()) / f"ratecard-pytest-{os.getpid()}"
 CLUSTER = Cluster(
     home=TEST_HOME,
-    port=55439,
+    port=TEST_PORT,
     bindir=_settings.pg_bindir,
     os_user=_settings.pg_os_user,
     # pg_cron's launcher lives in a database of its own, never in the template we clone.

@@ -16,7 +16,8 @@ from litestar import Request, Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api import queries as q
-from api.auth import admin_guard, fetch_as_caller, fetch_one_as_caller
+from api.auth import admin_guard
+from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.stripe_calls import call_stripe, stripe_client
 from api.validation import Strict

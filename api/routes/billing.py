@@ -25,6 +25,7 @@ from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
 from api.stripe_calls import call_stripe, stripe_client
 from ratecard import stripe_gateway as gw
+from ratecard.sqlcall import one
 
 
 class CheckoutBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,9 +54,9 @@ def _tenant(principal: Principal) -> str:
 
 
 async def _service(state: State, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
-    row = await fetch_one(state.pool, query, params, role="ratecard_service")
-    assert row is not None
-    return row
+    """A billing command's one SQL call: as ratecard_service for the key's own tenant
+    (the function checks the request and answers what Stripe needs, always one row)."""
+    return one(await fetch(state.pool, query, params, role="ratecard_service"), query)
 
 
 @get("/subscription", summary="The tenant's subscription (default plan when none)")

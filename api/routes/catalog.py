@@ -10,7 +10,8 @@ from typing import Any
 from litestar import Request, Router, get
 
 from api import queries as q
-from api.auth import any_key_guard, fetch_as_caller
+from api.auth import any_key_guard
+from api.db import fetch_as_caller
 
 
 @get("/features", summary="Feature catalog")

@@ -9,7 +9,8 @@ from typing import Any
 from litestar import Request, Router, get
 
 from api import queries as q
-from api.auth import Principal, fetch_as_caller, tenant_guard
+from api.auth import Principal, tenant_guard
+from api.db import fetch_as_caller
 
 
 @get("/entitlements", summary="The calling tenant's entitlements (tenant keys)")

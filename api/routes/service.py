@@ -13,7 +13,8 @@ from litestar import Request, Router, delete, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api import queries as q
-from api.auth import fetch_as_caller, fetch_one_as_caller, service_guard
+from api.auth import service_guard
+from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.validation import Strict
 

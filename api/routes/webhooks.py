@@ -17,9 +17,10 @@ from litestar import Request, post
 from litestar.datastructures import State
 
 from api import queries
-from api.db import fetch_one
+from api.db import fetch
 from api.errors import ApiError
 from ratecard import stripe_gateway as gw
+from ratecard.sqlcall import one
 
 MAX_EVENT_BYTES = 4 * 1_048_576
 
@@ -41,8 +42,11 @@ async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dic
     except gw.InvalidSignature as exc:
         raise ApiError(400, "invalid_signature", exc.message) from None
     try:
-        row = await fetch_one(
-            state.pool, queries.RECEIVE_STRIPE_EVENT, (psycopg.types.json.Jsonb(event),)
+        rows = await fetch(
+            state.pool,
+            queries.RECEIVE_STRIPE_EVENT,
+            (psycopg.types.json.Jsonb(event),),
+            role="ratecard_service",
         )
     except psycopg.Error as exc:
         if exc.sqlstate == "RC005":
@@ -53,5 +57,4 @@ async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dic
                 hint=exc.diag.message_hint or "",
             ) from None
         raise
-    assert row is not None
-    return {"received": True, **row}
+    return {"received": True, **one(rows, "api.receive_stripe_event")}

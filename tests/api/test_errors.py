@@ -1,12 +1,10 @@
-"""The JSON error format for what the HTTP layer itself rejects (api/errors.py), and the
-SQLSTATE map."""
+"""The JSON error format for what the HTTP layer itself rejects (api/errors.py). The
+SQLSTATE map is tested with its registry (tests/ratecard/test_error_codes.py)."""
 
 from __future__ import annotations
 
-import pytest
 from litestar.testing import TestClient
 
-from api.errors import SQLSTATE_MAP
 from tests.api.conftest import Demo, assert_error
 
 
@@ -21,27 +19,6 @@ def test_bad_header_value_is_422(client: TestClient, demo: Demo) -> None:
     body = {"tenant_id": str(demo.acme), "feature": "api_calls"}
     h = {**demo.service, "Idempotency-Key": "k" * 300}
     assert_error(client.post("/v1/consume", json=body, headers=h), 422, "invalid_argument")
-
-
-@pytest.mark.parametrize(
-    ("state", "status", "code"),
-    [
-        ("RC001", 404, "tenant_not_found"),
-        ("RC002", 404, "feature_not_found"),
-        ("RC003", 404, "tier_not_found"),
-        ("RC004", 422, "invalid_amount"),
-        ("RC005", 422, "invalid_argument"),
-        ("RC006", 409, "idempotency_key_reused"),
-        ("RC008", 404, "addon_not_found"),
-        ("RC009", 422, "feature_kind_mismatch"),
-        ("RC011", 400, "stripe_price_not_configured"),
-        ("RC012", 404, "stripe_event_not_found"),
-        ("RC013", 400, "no_active_subscription"),
-        ("RC014", 400, "subscription_not_cancelled"),
-    ],
-)
-def test_sqlstate_map(state: str, status: int, code: str) -> None:
-    assert SQLSTATE_MAP[state] == (status, code)
 
 
 def test_openapi_documents_bodies_and_bearer_auth(client: TestClient) -> None:
