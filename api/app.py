@@ -28,6 +28,7 @@ from api.routes.health import healthz, readyz
 from api.routes.me import me_router
 from api.routes.service import service_router
 from api.routes.webhooks import stripe_webhook
+from api.validation import check_request
 from ratecard import __version__
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
@@ -85,6 +86,7 @@ def create_app(
             stripe_webhook,
         ],
         dependencies={"principal": Provide(principal)},
+        before_request=check_request,
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[logging_middleware.middleware],

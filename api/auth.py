@@ -154,7 +154,15 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     known = connection.scope.get("auth")
     if isinstance(known, Principal):
         return known
-    header = connection.headers.get("authorization")
+    headers = connection.headers.getall("authorization", ())
+    if len(headers) > 1:
+        raise ApiError(
+            400,
+            "duplicate_header",
+            "the authorization header is sent more than once",
+            hint="send one Authorization: Bearer <API key>",
+        )
+    header = headers[0] if headers else None
     if not header:
         raise _unauthorized("missing API key")
     scheme, _, token = header.partition(" ")

@@ -113,6 +113,13 @@ def handle_db(request: Request, exc: psycopg.Error) -> Response:
             ),
             status_code=status,
         )
+    if isinstance(exc, psycopg.DataError) and not state:
+        # Refused by psycopg before it was sent, e.g. a NUL in a text value (the request
+        # checks name the field first; this is the net under them).
+        return Response(
+            error_body("invalid_argument", str(exc).splitlines()[0] or "invalid value"),
+            status_code=422,
+        )
     if isinstance(exc, psycopg.OperationalError | psycopg.errors.AdminShutdown):
         log.warning("database unavailable: %s", exc)
         return Response(

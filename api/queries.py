@@ -42,9 +42,11 @@ DEFINE_PLAN = (
     "select api.define_plan(%s::text, %s::text, %s::bigint, %s::text, %s::text, %s::boolean,"
     " %s::boolean, %s::boolean, %s::integer)"
 )
+# grace_seconds becomes an interval here, in SQL: a number of seconds past the interval's
+# range is 22008 (422), not an overflow in Python.
 SET_PLAN_LIMIT = (
     "select api.set_plan_limit(%s::text, %s::text, %s::bigint, %s::boolean, %s::text,"
-    " %s::numeric, %s::interval, %s::boolean)"
+    " %s::numeric, %s::bigint * interval '1 second', %s::boolean)"
 )
 SET_OVERRIDE = (
     "select api.set_override(%s::uuid, %s::text, %s::bigint, %s::boolean, %s::timestamptz)"

@@ -36,6 +36,13 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC015", 409, "addon_state_conflict"),
     ErrorCode("RC016", 400, "already_subscribed"),
     ErrorCode("RC017", 400, "no_billing_account"),
+    ErrorCode("RC018", 422, "invalid_name"),
+    ErrorCode("RC019", 422, "invalid_idempotency_key"),
+    ErrorCode("RC020", 422, "invalid_object_key"),
+    ErrorCode("RC021", 400, "invalid_event"),
+    ErrorCode("RC022", 409, "already_on_plan"),
+    ErrorCode("RC023", 409, "stripe_event_already_final"),
+    ErrorCode("RC024", 409, "feature_definition_conflict"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal
@@ -48,6 +55,8 @@ STANDARD: tuple[ErrorCode, ...] = (
     ErrorCode("22007", 422, "invalid_datetime"),
     ErrorCode("22008", 422, "datetime_out_of_range"),
     ErrorCode("22P02", 422, "invalid_text_representation"),
+    ErrorCode("22P05", 422, "invalid_argument"),
+    ErrorCode("22021", 422, "invalid_argument"),
     ErrorCode("22003", 422, "numeric_out_of_range"),
     ErrorCode("22023", 422, "invalid_argument"),
     ErrorCode("23505", 409, "conflict"),

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import stripe
 
+from ratecard import jsontext
 from ratecard.errors import RatecardError
 
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -77,12 +79,34 @@ def make_client(s: StripeSettings) -> stripe.StripeClient:
     )
 
 
-def verify_webhook(raw_body: bytes, signature: str | None, s: StripeSettings) -> dict[str, Any]:
-    """The event in `raw_body`, if `signature` (Stripe-Signature) is valid and fresh."""
+def _signed_at(signature: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header, if it has one that is a number."""
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit() and len(value) <= 12:
+            return int(value)
+    return None
+
+
+def verify_webhook(
+    raw_body: bytes, signature: str | None, s: StripeSettings, now: float | None = None
+) -> dict[str, Any]:
+    """The event in `raw_body`, if `signature` (Stripe-Signature) is valid and fresh: signed
+    at most SIGNATURE_TOLERANCE_SECONDS ago and no more than that ahead of our clock.
+
+    InvalidSignature for a bad, stale, future or missing signature; jsontext.BadJson for a
+    signed body that is not UTF-8 JSON, is nested too deep or holds a NUL character."""
     if not s.webhook_secret:
         raise StripeNotConfigured("webhook secret not configured", "set STRIPE_WEBHOOK_SECRET")
     if not signature:
         raise InvalidSignature("missing Stripe-Signature header")
+    signed_at = _signed_at(signature)
+    now = time.time() if now is None else now
+    if signed_at is not None and signed_at > now + SIGNATURE_TOLERANCE_SECONDS:
+        raise InvalidSignature(
+            "invalid Stripe signature: the timestamp is more than"
+            f" {SIGNATURE_TOLERANCE_SECONDS} seconds in the future"
+        )
     try:
         payload = raw_body.decode("utf-8")
         stripe.WebhookSignature.verify_header(
@@ -90,10 +114,7 @@ def verify_webhook(raw_body: bytes, signature: str | None, s: StripeSettings) ->
         )
     except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
         raise InvalidSignature(f"invalid Stripe signature: {exc}") from None
-    try:
-        event = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise InvalidSignature(f"signed body is not JSON: {exc.msg}") from None
+    event = jsontext.decode(raw_body)
     if not isinstance(event, dict):
         raise InvalidSignature("signed body is not a JSON object")
     return event

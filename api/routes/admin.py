@@ -6,7 +6,7 @@ nothing more."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -20,59 +20,63 @@ from api.auth import admin_guard
 from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.stripe_calls import call_stripe, stripe_client
-from api.validation import Strict
+from api.validation import BigInt, Int, Strict, documented
 from ratecard import stripe_gateway as gw
+
+Name = Annotated[str, documented({"minLength": 1, "maxLength": 200})]
 
 
 class FeatureBody(msgspec.Struct, forbid_unknown_fields=True):
-    kind: str
-    reset: str = "month"
-    unit: str | None = None
-    name: str | None = None
+    kind: Annotated[str, documented({"enum": ["switch", "metered", "gauge"]})]
+    reset: Annotated[str, documented({"enum": ["hour", "day", "month", "billing_period"]})] = (
+        "month"
+    )
+    unit: Annotated[str, documented({"minLength": 1, "maxLength": 32})] | None = None
+    name: Name | None = None
     durable: bool = True
 
 
 class PlanBody(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    price_cents: int
-    currency: str = "usd"
-    interval: str = "month"
+    name: Name
+    price_cents: BigInt
+    currency: Annotated[str, documented({"pattern": "^[a-z]{3}$"})] = "usd"
+    interval: Annotated[str, documented({"enum": ["month", "year"]})] = "month"
     per_seat: bool = False
     is_default: bool | None = None
     is_public: bool | None = None
-    trial_days: int | None = None
+    trial_days: Int | None = None
 
 
 class LimitBody(msgspec.Struct, forbid_unknown_fields=True):
-    limit: int | None  # required; null = unlimited
+    limit: BigInt | None  # required; null = unlimited
     enabled: bool = True
-    overage: str = "block"
+    overage: Annotated[str, documented({"enum": ["block", "soft", "bill"]})] = "block"
     buffer_pct: Decimal = Decimal(0)
-    grace_seconds: int | None = None
+    grace_seconds: BigInt | None = None
     per_seat: bool = False
 
 
 class OverrideBody(msgspec.Struct, forbid_unknown_fields=True):
-    limit: int | None  # required; null = unlimited
+    limit: BigInt | None  # required; null = unlimited
     enabled: bool = True
     expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
     plan: str
-    seats: int = 1
+    seats: Int = 1
 
 
 class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
-    quantity: int = 1
+    quantity: Int = 1
 
 
 class StatusBody(msgspec.Struct, forbid_unknown_fields=True):
-    status: str
+    status: Annotated[str, documented({"enum": ["active", "suspended"]})]
 
 
 class DismissBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str | None = None
+    reason: Annotated[str, documented({"maxLength": 500})] | None = None
 
 
 SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
@@ -136,7 +140,6 @@ async def put_limit(
     feature: FromPath[str],
     data: JSONBody[LimitBody],
 ) -> dict:
-    grace = timedelta(seconds=data.grace_seconds) if data.grace_seconds is not None else None
     await fetch_one_as_caller(
         request,
         q.SET_PLAN_LIMIT,
@@ -147,7 +150,7 @@ async def put_limit(
             data.enabled,
             data.overage,
             data.buffer_pct,
-            grace,
+            data.grace_seconds,
             data.per_seat,
         ),
     )

@@ -12,7 +12,7 @@ routes answer 503 payment_system_not_configured and everything else keeps workin
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Router, delete, get, post
@@ -24,28 +24,31 @@ from api import queries as q
 from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
 from api.stripe_calls import call_stripe, stripe_client
+from api.validation import Int, Strict, documented
 from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import one
+
+Interval = Annotated[str, documented({"enum": ["month", "year"]})]
 
 
 class CheckoutBody(msgspec.Struct, forbid_unknown_fields=True):
     plan: str
-    interval: str = "month"
-    seats: int = 1
+    interval: Interval = "month"
+    seats: Int = 1
 
 
 class ChangePlanBody(msgspec.Struct, forbid_unknown_fields=True):
     plan: str
-    interval: str | None = None
+    interval: Interval | None = None
 
 
 class SeatsBody(msgspec.Struct, forbid_unknown_fields=True):
-    seats: int
+    seats: Int
 
 
 class AddonBody(msgspec.Struct, forbid_unknown_fields=True):
     addon: str
-    quantity: int = 1
+    quantity: Int = 1
 
 
 def _tenant(principal: Principal) -> str:
@@ -100,7 +103,13 @@ async def my_addons(principal: NamedDependency[Principal], state: State) -> list
     )
 
 
-@post("/checkout", status_code=200, summary="Start a Stripe Checkout for a plan")
+@post(
+    "/checkout",
+    status_code=200,
+    dto=Strict[CheckoutBody],
+    return_dto=None,
+    summary="Start a Stripe Checkout for a plan",
+)
 async def checkout(
     data: JSONBody[CheckoutBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
@@ -151,7 +160,13 @@ async def upcoming_invoice(principal: NamedDependency[Principal], state: State) 
     return {k: inv.get(k) for k in keys} | {"lines": inv.get("lines", {}).get("data", [])}
 
 
-@post("/change-plan", status_code=200, summary="Upgrade now (prorated) or downgrade at period end")
+@post(
+    "/change-plan",
+    status_code=200,
+    dto=Strict[ChangePlanBody],
+    return_dto=None,
+    summary="Upgrade now (prorated) or downgrade at period end",
+)
 async def change_plan(
     data: JSONBody[ChangePlanBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
@@ -179,7 +194,13 @@ async def change_plan(
     return {"action": plan["action"], "plan": data.plan, "effective_at": plan["effective_at"]}
 
 
-@post("/seats", status_code=200, summary="Change the number of seats (prorated)")
+@post(
+    "/seats",
+    status_code=200,
+    dto=Strict[SeatsBody],
+    return_dto=None,
+    summary="Change the number of seats (prorated)",
+)
 async def seats(
     data: JSONBody[SeatsBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
@@ -200,7 +221,13 @@ async def seats(
     return {"seats": data.seats}
 
 
-@post("/addons/purchase", status_code=200, summary="Add an add-on to the subscription")
+@post(
+    "/addons/purchase",
+    status_code=200,
+    dto=Strict[AddonBody],
+    return_dto=None,
+    summary="Add an add-on to the subscription",
+)
 async def purchase_addon(
     data: JSONBody[AddonBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 from uuid import UUID
 
 import msgspec
@@ -16,31 +17,41 @@ from api import queries as q
 from api.auth import service_guard
 from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
-from api.validation import Strict
+from api.validation import BigInt, Strict, documented
 
 MAX_EVENTS = 10_000
 # 10,000 events with UUIDs and keys are over 1 MiB; the batch route accepts up to 8 MiB.
 USAGE_MAX_BODY_BYTES = 8 * 1_048_576
 
 
+FeatureCode = Annotated[str, documented({"maxLength": 63}, "a feature code")]
+IdempotencyKey = Annotated[
+    str,
+    documented(
+        {"minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+        "1 to 255 printable ASCII characters without spaces",
+    ),
+]
+
+
 class CheckBody(msgspec.Struct, forbid_unknown_fields=True):
     tenant_id: UUID
-    feature: str
-    amount: int = 1
+    feature: FeatureCode
+    amount: BigInt = 1
 
 
 class ConsumeBody(msgspec.Struct, forbid_unknown_fields=True):
     tenant_id: UUID
-    feature: str
-    amount: int = 1
-    idempotency_key: str | None = None
+    feature: FeatureCode
+    amount: BigInt = 1
+    idempotency_key: IdempotencyKey | None = None
 
 
 class UsageEvent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     tenant_id: UUID
-    feature: str
-    amount: int
-    idempotency_key: str
+    feature: FeatureCode
+    amount: BigInt
+    idempotency_key: IdempotencyKey
     occurred_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
     properties: dict[str, Any] | None = None
 
@@ -50,15 +61,25 @@ class UsageBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TenantBody(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    email: str | None = None
-    plan: str | None = None
+    name: Annotated[str, documented({"minLength": 1, "maxLength": 200})]
+    email: Annotated[str, documented({"maxLength": 320})] | None = None
+    plan: Annotated[str, documented({"maxLength": 63})] | None = None
+
+
+STORAGE_CATEGORIES = ["upload", "attachment", "export", "profile_image", "backup"]
 
 
 class ObjectBody(msgspec.Struct, forbid_unknown_fields=True):
-    object_key: str
-    size_bytes: int
-    category: str = "upload"
+    object_key: Annotated[
+        str,
+        documented(
+            {"minLength": 1, "maxLength": 1024},
+            "a plain relative path: 1 to 1,024 bytes of UTF-8, no control characters, no"
+            " leading or trailing /, no empty, . or .. segments",
+        ),
+    ]
+    size_bytes: BigInt
+    category: Annotated[str, documented({"enum": STORAGE_CATEGORIES})] = "upload"
 
 
 @post(
@@ -169,9 +190,28 @@ async def track_object(
 async def forget_object(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], object_key: FromPath[str]
 ) -> dict[str, Any]:
-    # A path parameter keeps its leading "/"; the rest of the path is the key as sent.
-    key = object_key.removeprefix("/")
-    return await fetch_one_as_caller(request, q.FORGET_OBJECT, (tenant_id, key))
+    return await fetch_one_as_caller(
+        request, q.FORGET_OBJECT, (tenant_id, object_key_as_sent(request, object_key))
+    )
+
+
+def object_key_as_sent(request: Request[Any, Any, Any], parsed: str) -> str:
+    """The key exactly as the client wrote it in the path, percent-decoded as UTF-8.
+
+    Litestar's router collapses "//" and drops a trailing "/" before it fills the path
+    parameter, so "objects//docs/a.txt" would reach SQL as "docs/a.txt" and release another
+    object. The raw path keeps what was sent, and api.forget_object judges it by the same
+    canonical form as api.track_object (RC020 for "/docs/a.txt", "a//b", "dir/")."""
+    raw: bytes = request.scope.get("raw_path") or b""
+    _, found, tail = raw.partition(b"/storage/objects/")
+    if not found:
+        return parsed[1:] if parsed.startswith("/") else parsed
+    try:
+        return unquote_to_bytes(tail).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(
+            422, "invalid_object_key", "the object key in the path is not UTF-8 once decoded"
+        ) from None
 
 
 @get("/tenants/{tenant_id:uuid}/storage", summary="Objects and bytes per storage category")

@@ -1,15 +1,18 @@
 """POST /webhooks/stripe: verify, store once, apply. One SQL call.
 
 The signature is checked on the exact raw bytes received (never on re-serialised JSON).
-A bad, stale or missing signature is 400 and nothing is stored. A verified event goes to
-api.receive_stripe_event, which stores it by id and applies it in one transaction; a
-duplicate delivery answers 200 again with duplicate=true and has no second effect. Stripe
-gets a 2xx as soon as the event is stored, even when applying it failed: the failure is
-kept on the event and the retry sweep (api.retry_stripe_events) applies it later.
+A bad, stale, future or missing signature is 400 and nothing is stored. A verified event
+goes to api.receive_stripe_event, which stores it by id and applies it in one transaction;
+a duplicate delivery answers 200 again with duplicate=true and has no second effect. A
+delivery whose id is already stored with another body changes nothing either: it answers
+200 with duplicate=true and conflict=true and is logged as a warning. Stripe gets a 2xx as
+soon as the event is stored, even when applying it failed: the failure is kept on the
+event and the retry sweep (api.retry_stripe_events) applies it later.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import psycopg
@@ -19,9 +22,11 @@ from litestar.datastructures import State
 from api import queries
 from api.db import fetch
 from api.errors import ApiError
+from ratecard import jsontext
 from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import one
 
+log = logging.getLogger("ratecard.api.webhooks")
 MAX_EVENT_BYTES = 4 * 1_048_576
 
 
@@ -31,6 +36,7 @@ MAX_EVENT_BYTES = 4 * 1_048_576
     summary="Stripe webhook endpoint (signature-verified)",
     status_code=200,
     request_max_body_size=MAX_EVENT_BYTES,
+    opt={"json_body": True},
 )
 async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dict[str, Any]:
     settings: gw.StripeSettings = state.stripe
@@ -41,20 +47,18 @@ async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dic
         raise ApiError(503, "payment_system_not_configured", exc.message, hint=exc.hint) from None
     except gw.InvalidSignature as exc:
         raise ApiError(400, "invalid_signature", exc.message) from None
-    try:
-        rows = await fetch(
-            state.pool,
-            queries.RECEIVE_STRIPE_EVENT,
-            (psycopg.types.json.Jsonb(event),),
-            role="ratecard_service",
+    except jsontext.BadJson as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    rows = await fetch(
+        state.pool,
+        queries.RECEIVE_STRIPE_EVENT,
+        (psycopg.types.json.Jsonb(event),),
+        role="ratecard_service",
+    )
+    result = one(rows, "api.receive_stripe_event")
+    if result["conflict"]:
+        log.warning(
+            "Stripe event %s arrived again with another body; the first one stands",
+            result["event_id"],
         )
-    except psycopg.Error as exc:
-        if exc.sqlstate == "RC005":
-            raise ApiError(
-                400,
-                "invalid_event",
-                exc.diag.message_primary or "not a Stripe event",
-                hint=exc.diag.message_hint or "",
-            ) from None
-        raise
-    return {"received": True, **one(rows, "api.receive_stripe_event")}
+    return {"received": True, **result}

@@ -12,7 +12,7 @@
 --
 -- Gauges take negative amounts to release (never below zero). Denials record nothing but
 -- the key's outcome. Errors: RC001 unknown tenant, RC002 unknown feature, RC004 bad amount,
--- RC005 bad key, RC006 key reused, RC009 switch features cannot be consumed.
+-- RC019 bad key, RC006 key reused, RC009 switch features cannot be consumed.
 create or replace function api.consume(
   p_tenant_id uuid,
   p_feature text,

@@ -26,9 +26,7 @@ begin
      and not exists (select from core.tenants t where t.tenant_id = p_tenant_id) then
     perform internal.raise_not_entitled(p_tenant_id, null);
   end if;
-  if p_name is null or length(p_name) not between 1 and 200 then
-    raise exception 'key name must be 1 to 200 characters' using errcode = 'RC005';
-  end if;
+  perform internal.check_name('key name', p_name);
   insert into core.api_keys (key_id, secret_hash, role, tenant_id, name, created_at)
   values (v_id, sha256(convert_to(v_secret, 'UTF8')), p_role, p_tenant_id, p_name,
           internal.now());

@@ -1,6 +1,7 @@
 -- api.create_tenant(): a new customer workspace. With p_plan, it starts on that plan
 -- (status active, one seat, period starting now); without, it is on the default plan.
--- Returns the tenant id. Unknown plan RC003; bad name or email RC005.
+-- Returns the tenant id. Unknown plan RC003; a bad name RC018 (internal.check_name: no
+-- control, format or bidi characters, not only whitespace), a bad email RC005.
 create or replace function api.create_tenant(
   p_name text, p_email text default null, p_plan text default null
 )
@@ -13,10 +14,9 @@ as $$
 declare
   v_tenant_id uuid;
 begin
-  if p_name is null or length(btrim(p_name)) not between 1 and 200 then
-    raise exception 'tenant name must be 1 to 200 characters' using errcode = 'RC005';
-  end if;
-  if p_email is not null and (length(p_email) > 320 or p_email !~ '^[^@\s]+@[^@\s]+$') then
+  perform internal.check_name('tenant name', btrim(p_name));
+  if p_email is not null and (length(p_email) > 320 or p_email !~ '^[^@\s]+@[^@\s]+$'
+                              or internal.unprintable(p_email)) then
     raise exception 'invalid email address %', p_email
       using errcode = 'RC005', hint = 'an address like billing@example.com';
   end if;

@@ -11,12 +11,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
-    raise exception 'invalid add-on code %', coalesce(p_code, 'null') using errcode = 'RC005';
-  end if;
-  if p_name is null or length(p_name) not between 1 and 200 then
-    raise exception 'add-on name must be 1 to 200 characters' using errcode = 'RC005';
-  end if;
+  perform internal.check_code('add-on code', p_code);
+  perform internal.check_name('add-on name', p_name);
   if p_price_cents is null or p_price_cents < 0 then
     raise exception 'price must be zero or more cents' using errcode = 'RC004';
   end if;

@@ -3,7 +3,8 @@
 --   reset:   hour | day | month | billing_period; only for metered (ignored otherwise)
 --   durable: false keeps the counter in an UNLOGGED table with no ledger (rate limits)
 -- A feature's kind and durability never change once defined (its meters would lose their
--- meaning or be left behind in the other meter table).
+-- meaning or be left behind in the other meter table): RC024. A bad code or name is
+-- RC018, any other bad argument RC005.
 create or replace function api.define_feature(
   p_code text,
   p_kind text,
@@ -22,10 +23,7 @@ declare
   v_kind text;
   v_durable boolean;
 begin
-  if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
-    raise exception 'invalid feature code %', coalesce(p_code, 'null')
-      using errcode = 'RC005', hint = 'lower-case letters, digits and _, starting with a letter';
-  end if;
+  perform internal.check_code('feature code', p_code);
   if p_kind is null or p_kind not in ('switch', 'metered', 'gauge') then
     raise exception 'invalid feature kind %', coalesce(p_kind, 'null')
       using errcode = 'RC005', hint = 'one of switch, metered, gauge';
@@ -39,19 +37,21 @@ begin
     raise exception 'only metered features can be non-durable'
       using errcode = 'RC005', hint = 'non-durable is meant for rate-limit windows';
   end if;
-  if length(p_unit) > 32 or length(p_name) not between 1 and 200 then
-    raise exception 'unit must be at most 32 characters, name 1 to 200'
-      using errcode = 'RC005';
+  if p_name is not null then
+    perform internal.check_name('feature name', p_name);
+  end if;
+  if p_unit is not null then
+    perform internal.check_name('unit', p_unit, 32);
   end if;
   select f.kind, f.durable into v_kind, v_durable from core.features f
    where f.code = p_code for update;
   if found and v_kind <> p_kind then
     raise exception 'feature % is a %, its kind cannot change to %', p_code, v_kind, p_kind
-      using errcode = 'RC005', hint = 'define a new feature code instead';
+      using errcode = 'RC024', hint = 'define a new feature code instead';
   end if;
   if found and v_durable <> coalesce(p_durable, true) then
     raise exception 'feature % cannot change between durable and non-durable', p_code
-      using errcode = 'RC005',
+      using errcode = 'RC024',
             hint = 'its counts live in another table; define a new feature code instead';
   end if;
   insert into core.features (code, kind, reset, unit, name, durable)

@@ -20,13 +20,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  if p_code is null or p_code !~ '^[a-z][a-z0-9_]{0,62}$' then
-    raise exception 'invalid plan code %', coalesce(p_code, 'null')
-      using errcode = 'RC005', hint = 'lower-case letters, digits and _, starting with a letter';
-  end if;
-  if p_name is null or length(p_name) not between 1 and 200 then
-    raise exception 'plan name must be 1 to 200 characters' using errcode = 'RC005';
-  end if;
+  perform internal.check_code('plan code', p_code);
+  perform internal.check_name('plan name', p_name);
   if p_price_cents is null or p_price_cents < 0 then
     raise exception 'price must be zero or more cents, got %', p_price_cents
       using errcode = 'RC004', hint = 'prices are integer minor units, e.g. 4900 for $49';

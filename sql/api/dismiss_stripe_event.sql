@@ -4,7 +4,7 @@
 -- Only events still waiting (pending, failed, unknown_customer) can be dismissed: an
 -- applied event's effect stays. Dismissing again only replaces the reason when one is
 -- given. RC012 for an unknown event id,
--- RC005 for an event that already took effect or a reason over 500 characters.
+-- RC023 for an event that already took effect, RC005 for a reason over 500 characters.
 create or replace function api.dismiss_stripe_event(p_event_id text, p_reason text default null)
 returns table (event_id text, status text, dismissed_reason text)
 language plpgsql
@@ -25,7 +25,7 @@ begin
   end if;
   if e.status in ('applied', 'ignored', 'stale') then
     raise exception 'Stripe event % was already %', p_event_id, e.status
-      using errcode = 'RC005', hint = 'only pending, failed or unknown_customer events';
+      using errcode = 'RC023', hint = 'only pending, failed or unknown_customer events';
   end if;
   update core.stripe_events x
      set status = 'dismissed', next_attempt_at = null,

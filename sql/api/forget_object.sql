@@ -1,5 +1,8 @@
 -- api.forget_object(): an object was deleted; release its bytes from the storage gauge.
 -- Returns the bytes released (0 when the key was not tracked: deleting twice is harmless).
+-- The key follows the canonical form api.track_object enforces (internal.check_object_key,
+-- RC020), so a key that could never have been tracked is an error, not a silent 0. A key
+-- tracked before that rule existed is still released under its old spelling.
 create or replace function api.forget_object(p_tenant_id uuid, p_object_key text)
 returns bigint
 language plpgsql
@@ -16,6 +19,9 @@ begin
   delete from core.storage_objects o
    where o.tenant_id = p_tenant_id and o.object_key = p_object_key
   returning o.size_bytes into v_size;
+  if not found then
+    perform internal.check_object_key(p_object_key);
+  end if;
   if v_size > 0 then
     perform api.consume(p_tenant_id, 'storage_bytes', -v_size);
   end if;

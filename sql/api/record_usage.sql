@@ -3,7 +3,7 @@
 -- returns false and changes nothing, also when the two calls race. The event lands in the
 -- period of p_occurred_at (default now), so late events count where they belong.
 -- Threshold notifications are emitted as for consume. Errors: RC001, RC002, RC004 (amount
--- must be positive; gauges use api.consume), RC005 (key), RC006 (key reused), RC009.
+-- must be positive; gauges use api.consume), RC019 (key), RC006 (key reused), RC009.
 create or replace function api.record_usage(
   p_tenant_id uuid,
   p_feature text,
@@ -29,7 +29,7 @@ declare
 begin
   if p_idempotency_key is null then
     raise exception 'record_usage needs an idempotency key'
-      using errcode = 'RC005', hint = 'derive it from the event, e.g. the request id';
+      using errcode = 'RC019', hint = 'derive it from the event, e.g. the request id';
   end if;
   perform internal.check_idempotency_key(p_idempotency_key);
   if p_amount is null or p_amount <= 0 then

@@ -6,6 +6,7 @@
 --    "idempotency_key": text, "occurred_at": timestamptz (optional),
 --    "properties": object (optional)}
 -- The whole batch is validated first; any bad event rejects the whole batch (RC005/RC004,
+-- RC019 for a key that breaks internal.check_idempotency_key's rule,
 -- or RC001/RC002 for an unknown tenant or feature, with the event's index in DETAIL) and
 -- nothing is written; so does a key repeated with another feature or amount, or first
 -- used by api.consume (RC006). Then keys are claimed (a key already present, in the table
@@ -59,8 +60,8 @@ begin
              or j.ev->>'amount' !~ '^[0-9]{1,18}$' or (j.ev->>'amount')::bigint = 0
              then 'amount must be a positive whole number'
            when jsonb_typeof(j.ev->'idempotency_key') is distinct from 'string'
-             or length(j.ev->>'idempotency_key') not between 1 and 255
-             then 'idempotency_key must be a string of 1 to 255 characters'
+             or j.ev->>'idempotency_key' !~ '^[!-~]{1,255}$'
+             then 'idempotency_key must be 1 to 255 printable ASCII characters without spaces'
            when j.ev ? 'occurred_at' and jsonb_typeof(j.ev->'occurred_at') <> 'string'
              then 'occurred_at must be an ISO 8601 timestamp string'
            when j.ev ? 'properties' and jsonb_typeof(j.ev->'properties') <> 'object'
@@ -75,14 +76,16 @@ begin
       or jsonb_typeof(j.ev->'amount') is distinct from 'number'
       or j.ev->>'amount' !~ '^[0-9]{1,18}$' or (j.ev->>'amount')::bigint = 0
       or jsonb_typeof(j.ev->'idempotency_key') is distinct from 'string'
-      or length(j.ev->>'idempotency_key') not between 1 and 255
+      or j.ev->>'idempotency_key' !~ '^[!-~]{1,255}$'
       or (j.ev ? 'occurred_at' and jsonb_typeof(j.ev->'occurred_at') <> 'string')
       or (j.ev ? 'properties' and jsonb_typeof(j.ev->'properties') <> 'object')
    order by j.idx
    limit 1;
   if found then
     raise exception 'event % is invalid: %', v_bad.idx, v_bad.problem
-      using errcode = case when v_bad.problem like 'amount%' then 'RC004' else 'RC005' end,
+      using errcode = case when v_bad.problem like 'amount%' then 'RC004'
+                           when v_bad.problem like 'idempotency_key%' then 'RC019'
+                           else 'RC005' end,
             detail = format('index %s', v_bad.idx);
   end if;
 

@@ -11,7 +11,7 @@
 --             Stripe's subscription is on the new plan and interval. Usage above the new
 --             limits is kept: gauges show over_limit.
 -- Errors: RC001 unknown tenant, RC003 unknown plan, RC011 no Stripe price, RC013 no active
--- paid subscription (use checkout), RC005 already on that plan.
+-- paid subscription (use checkout), RC022 already on that plan.
 create or replace function api.request_plan_change(
   p_tenant_id uuid, p_plan text, p_interval text default null
 )
@@ -41,7 +41,8 @@ begin
   v_interval := coalesce(p_interval, s.billing_interval);
   select pp.price_id into v_price from api.plan_price(p_plan, v_interval) pp;
   if p_plan = s.plan and v_interval = s.billing_interval then
-    raise exception 'already on plan %', p_plan using errcode = 'RC005';
+    raise exception 'already on plan % at interval %', p_plan, v_interval
+      using errcode = 'RC022', hint = 'nothing to change';
   end if;
   v_old := internal.subscription_mrr(s.plan, s.seats, s.billing_interval, 'active');
   v_new := internal.subscription_mrr(p_plan, s.seats, v_interval, 'active');

@@ -5,6 +5,8 @@
 -- that key, so re-tracking a key replaces its size instead of adding it twice. The change
 -- goes through api.consume (soft buffer, grace, thresholds all apply); when it is denied,
 -- nothing is recorded. Categories: upload, attachment, export, profile_image, backup.
+-- The key must be in the canonical form of internal.check_object_key (RC020), the same
+-- rule api.forget_object applies, so whatever is tracked can be released with its key.
 create or replace function api.track_object(
   p_tenant_id uuid, p_object_key text, p_size_bytes bigint, p_category text default 'upload'
 )
@@ -21,9 +23,7 @@ declare
   v_old bigint;
   r record;
 begin
-  if p_object_key is null or length(p_object_key) not between 1 and 1024 then
-    raise exception 'object key must be 1 to 1024 characters' using errcode = 'RC005';
-  end if;
+  perform internal.check_object_key(p_object_key);
   if p_size_bytes is null or p_size_bytes < 0 then
     raise exception 'size must be zero or more bytes' using errcode = 'RC004';
   end if;

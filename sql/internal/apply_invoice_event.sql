@@ -21,7 +21,7 @@ declare
   v_life constant text[] := array['draft', 'open', 'uncollectible', 'paid', 'void'];
 begin
   if p_inv->>'id' is null then
-    raise exception 'invoice event without an invoice id' using errcode = 'RC005';
+    raise exception 'invoice event without an invoice id' using errcode = 'RC021';
   end if;
   insert into core.invoices as i
     (tenant_id, invoice_id, subscription_id, number, status, currency, amount_due,

@@ -66,7 +66,7 @@ begin
                 when 'paused' then 'canceled'
                 else p_sub->>'status' end;
   if v_status not in ('trialing', 'active', 'past_due', 'unpaid', 'canceled', 'incomplete') then
-    raise exception 'unknown subscription status %', p_sub->>'status' using errcode = 'RC005';
+    raise exception 'unknown subscription status %', p_sub->>'status' using errcode = 'RC021';
   end if;
   v_start := to_timestamp(coalesce(v_item->>'current_period_start',
                                    p_sub->>'current_period_start', p_sub->>'start_date')::double precision);

@@ -1,5 +1,8 @@
--- internal.check_idempotency_key(): reject keys the ledger cannot store (empty or longer
--- than 255 characters) with RC005 before anything is written.
+-- internal.check_idempotency_key(): the one rule for idempotency keys, in api.consume,
+-- api.record_usage and api.record_usage_batch: 1 to 255 printable ASCII characters
+-- without spaces (U+0021..U+007E), so a key survives an HTTP header, a log line and a
+-- copy and paste unchanged. Anything else is RC019 (invalid_idempotency_key) before
+-- anything is written.
 create or replace function internal.check_idempotency_key(p_key text)
 returns void
 language plpgsql
@@ -7,12 +10,13 @@ immutable
 set search_path = ''
 as $$
 begin
-  if p_key is not null and (length(p_key) = 0 or length(p_key) > 255) then
-    raise exception 'idempotency key must be 1 to 255 characters, got %', length(p_key)
-      using errcode = 'RC005', hint = 'use a UUID or another short unique string';
+  if p_key is not null and p_key !~ '^[!-~]{1,255}$' then
+    raise exception 'idempotency key must be 1 to 255 printable ASCII characters without spaces'
+      using errcode = 'RC019', detail = format('length %s', length(p_key)),
+            hint = 'use a UUID or another short unique string';
   end if;
 end
 $$;
 
 comment on function internal.check_idempotency_key(text) is
-  'RC005 unless the idempotency key is null or 1..255 characters.';
+  'RC019 unless the idempotency key is null or 1..255 printable ASCII characters (U+0021..U+007E).';

@@ -36,13 +36,13 @@ def test_define_feature(client: TestClient, demo: Demo, db: psycopg.Connection) 
                    headers=demo.admin)  # fmt: skip
     assert r.status_code == 200
     r = client.put("/v1/admin/features/exports", json={"kind": "gauge"}, headers=demo.admin)
-    assert_error(r, 422, "invalid_argument")
+    assert_error(r, 409, "feature_definition_conflict")
 
 
 @pytest.mark.parametrize(
     ("code", "body", "status", "api_code"),
     [
-        ("Bad Code", {"kind": "metered"}, 422, "invalid_argument"),
+        ("Bad Code", {"kind": "metered"}, 422, "invalid_name"),
         ("x", {"kind": "volume"}, 422, "invalid_argument"),
         ("x", {"kind": "metered", "reset": "week"}, 422, "invalid_argument"),
         ("x", {}, 422, "invalid_request"),

@@ -124,7 +124,7 @@ def test_upgrade_prorates_and_downgrade_waits(
     r = billing.post(
         "/v1/billing/change-plan", json={"plan": "pro", "interval": "month"}, headers=demo.tenant
     )
-    assert (r.status_code, r.json()["code"]) == (422, "invalid_argument")  # already on it
+    assert (r.status_code, r.json()["code"]) == (409, "already_on_plan")
 
 
 def test_seats_cancel_reactivate(billing: TestClient, demo: Demo, fake: FakeStripe) -> None:
@@ -427,7 +427,7 @@ def test_admin_suspension_and_stripe_events(
     assert [e["event_id"] for e in rows] == ["evt_h2"]
     assert len(billing.get("/v1/admin/stripe-events", headers=demo.admin).json()) == 2
     for method, path, kw, status, code in [
-        ("post", "/v1/admin/stripe-events/evt_h1/dismiss", {}, 422, "invalid_argument"),
+        ("post", "/v1/admin/stripe-events/evt_h1/dismiss", {}, 409, "stripe_event_already_final"),
         ("post", "/v1/admin/stripe-events/evt_zz/dismiss", {}, 404, "stripe_event_not_found"),
         ("get", "/v1/admin/stripe-events", {"params": {"status": "x"}}, 422, "invalid_argument"),
         ("get", "/v1/admin/stripe-events", {"params": {"limit": 0}}, 422, "invalid_argument"),

@@ -143,12 +143,12 @@ def test_gauges_release_with_a_negative_amount(client: TestClient, demo: Demo) -
         (
             {"tenant_id": "ACME", "feature": "api_calls", "idempotency_key": "k" * 300},
             422,
-            "invalid_argument",
+            "invalid_idempotency_key",
         ),
         (
             {"tenant_id": "ACME", "feature": "api_calls", "idempotency_key": ""},
             422,
-            "invalid_argument",
+            "invalid_idempotency_key",
         ),
     ],
 )

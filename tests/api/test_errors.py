@@ -18,7 +18,7 @@ def test_bad_header_value_is_422(client: TestClient, demo: Demo) -> None:
     """An Idempotency-Key that the SQL refuses is its 422, never a 500."""
     body = {"tenant_id": str(demo.acme), "feature": "api_calls"}
     h = {**demo.service, "Idempotency-Key": "k" * 300}
-    assert_error(client.post("/v1/consume", json=body, headers=h), 422, "invalid_argument")
+    assert_error(client.post("/v1/consume", json=body, headers=h), 422, "invalid_idempotency_key")
 
 
 def test_openapi_documents_bodies_and_bearer_auth(client: TestClient) -> None:

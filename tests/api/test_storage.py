@@ -56,7 +56,7 @@ def test_track_resize_and_forget(client: TestClient, demo: Demo, db: psycopg.Con
     ("body", "status", "code"),
     [
         ({"object_key": "x", "size_bytes": 1, "category": "video"}, 422, "invalid_argument"),
-        ({"object_key": "", "size_bytes": 1}, 422, "invalid_argument"),
+        ({"object_key": "", "size_bytes": 1}, 422, "invalid_object_key"),
         ({"object_key": "x", "size_bytes": -1}, 422, "invalid_amount"),
         ({"object_key": "x", "size_bytes": "1"}, 422, "invalid_request"),
         ({"object_key": "x"}, 422, "invalid_request"),

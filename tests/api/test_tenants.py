@@ -39,10 +39,10 @@ def test_create_on_a_plan(client: TestClient, demo: Demo) -> None:
     ("body", "status", "code"),
     [
         ({"name": "X", "plan": "gold"}, 404, "tier_not_found"),
-        ({"name": ""}, 422, "invalid_argument"),
-        ({"name": "   "}, 422, "invalid_argument"),
+        ({"name": ""}, 422, "invalid_name"),
+        ({"name": "   "}, 422, "invalid_name"),
         ({"name": "X", "email": "not-an-address"}, 422, "invalid_argument"),
-        ({"name": "x" * 201}, 422, "invalid_argument"),
+        ({"name": "x" * 201}, 422, "invalid_name"),
         ({}, 422, "invalid_request"),
         ({"name": 5}, 422, "invalid_request"),
         ({"name": "X", "seats": 2}, 422, "invalid_request"),

@@ -84,7 +84,7 @@ def test_body_over_8_mib_is_413(client: TestClient, demo: Demo) -> None:
         ({"tenant_id": "00000000-0000-0000-0000-000000000000"}, 404, "tenant_not_found"),
         ({"feature": "nope"}, 404, "feature_not_found"),
         ({"feature": "members"}, 422, "feature_kind_mismatch"),
-        ({"idempotency_key": ""}, 422, "invalid_argument"),
+        ({"idempotency_key": ""}, 422, "invalid_idempotency_key"),
         ({"amount": "5"}, 422, "invalid_request"),
         ({"idempotency_key": None}, 422, "invalid_request"),
         ({"occurred_at": "2026-11-21T10:00:00"}, 422, "invalid_request"),  # no time zone

@@ -55,6 +55,7 @@ def test_verified_event_is_applied_once(client: TestClient, demo: Demo, db) -> N
         "event_id": "evt_w1",
         "duplicate": False,
         "status": "applied",
+        "conflict": False,
     }
     r = post_event(client, body)
     assert (r.status_code, r.json()["duplicate"]) == (200, True)
@@ -87,7 +88,7 @@ def test_bad_signatures_store_nothing(client: TestClient, demo: Demo, db) -> Non
 
 def test_signed_but_malformed(client: TestClient, demo: Demo, db) -> None:
     r = post_event(client, "{not json")
-    assert (r.status_code, r.json()["code"]) == (400, "invalid_signature")
+    assert (r.status_code, r.json()["code"]) == (400, "malformed_json")
     r = post_event(client, json.dumps({"id": "nope", "type": "x"}))
     assert (r.status_code, r.json()["code"]) == (400, "invalid_event")
     assert _count(db) == 0
@@ -110,5 +111,9 @@ def test_not_configured_is_503(settings, demo: Demo) -> None:
     with TestClient(
         app=create_app(settings, stripe_settings=StripeSettings()), raise_server_exceptions=False
     ) as c:
-        r = c.post("/webhooks/stripe", content=b"{}", headers={"Stripe-Signature": "t=1,v1=x"})
+        r = c.post(
+            "/webhooks/stripe",
+            content=b"{}",
+            headers={"Stripe-Signature": "t=1,v1=x", "Content-Type": "application/json"},
+        )
     assert (r.status_code, r.json()["code"]) == (503, "payment_system_not_configured")

@@ -90,8 +90,10 @@ def test_key_reused_for_another_request_is_rc006(catalog: Api, sqlstate) -> None
         ("calls", -1, None, "RC004"),
         ("nope", 1, None, "RC002"),
         ("sso", 1, None, "RC009"),
-        ("calls", 1, "", "RC005"),
-        ("calls", 1, "x" * 256, "RC005"),
+        ("calls", 1, "", "RC019"),
+        ("calls", 1, "x" * 256, "RC019"),
+        ("calls", 1, "with space", "RC019"),
+        ("calls", 1, "caf\u00e9", "RC019"),
     ],
 )
 def test_bad_input_raises_and_changes_nothing(
@@ -220,3 +222,15 @@ def test_non_durable_counter_writes_no_ledger(catalog: Api) -> None:
         )
         == "u"
     )
+
+
+def test_a_key_belongs_to_one_operation(catalog: Api, sqlstate) -> None:
+    t = catalog.tenant()
+    catalog.service("select api.record_usage(%s::uuid, 'calls', 1, 'shared')", t)
+    with pytest.raises(psycopg.Error) as info:
+        catalog.consume(t, "calls", 1, "shared")
+    assert sqlstate(info) == "RC006"
+    assert catalog.consume(t, "calls", 20, "denied")["allowed"] is False
+    with pytest.raises(psycopg.Error) as info:
+        catalog.service("select api.record_usage(%s::uuid, 'calls', 20, 'denied')", t)
+    assert sqlstate(info) == "RC006"

@@ -91,3 +91,27 @@ def test_period_start_rules(catalog: Api, reset, anchor, interval, now, expected
         )
     finally:
         catalog.conn.execute("reset timezone")
+
+
+def test_billing_period_end_counts_from_the_anchor(catalog: Api) -> None:
+    catalog.set_clock(at(2026, 1, 31, 12))
+    t = catalog.tenant(plan="pro")
+    catalog.set_clock(at(2026, 3, 29))
+    e = catalog.entitlement(t, "tokens")
+    assert (e["period_start"], e["period_end"]) == (at(2026, 2, 28, 12), at(2026, 3, 31, 12))
+
+
+def test_yearly_plan_resets_yearly(catalog: Api) -> None:
+    catalog.set_clock(at(2026, 1, 15))
+    catalog.admin("select api.define_plan('annual', 'Annual', 99000, p_interval => 'year')")
+    catalog.admin("select api.set_plan_limit('annual', 'tokens', 100)")
+    t = catalog.tenant(plan="annual")
+    assert catalog.entitlement(t, "tokens")["period_end"] == at(2027, 1, 15)
+    other = catalog.tenant()
+    catalog.admin("select api.assign_plan(%s, 'annual')", other)
+    assert (
+        catalog.scalar(
+            "select billing_interval from core.subscriptions where tenant_id = %s", other
+        )
+        == "year"
+    )

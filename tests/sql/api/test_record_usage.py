@@ -61,7 +61,7 @@ def test_late_event_counts_in_its_own_period(catalog: Api) -> None:
 @pytest.mark.parametrize(
     ("feature", "amount", "key", "state"),
     [
-        ("tokens", 1, None, "RC005"),
+        ("tokens", 1, None, "RC019"),
         ("tokens", 0, "k", "RC004"),
         ("members", 1, "k", "RC009"),
         ("nope", 1, "k", "RC002"),
@@ -136,10 +136,15 @@ def test_batch_soft_limit_starts_grace(catalog: Api) -> None:
             "RC004",
             1,
         ),
-        ({"tenant_id": "T", "feature": "tokens", "amount": 1}, "RC005", 1),
+        ({"tenant_id": "T", "feature": "tokens", "amount": 1}, "RC019", 1),
         (
             {"tenant_id": "T", "feature": "tokens", "amount": 1, "idempotency_key": "x" * 256},
-            "RC005",
+            "RC019",
+            1,
+        ),
+        (
+            {"tenant_id": "T", "feature": "tokens", "amount": 1, "idempotency_key": "cl\u00e9"},
+            "RC019",
             1,
         ),
         (

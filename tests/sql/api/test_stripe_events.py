@@ -25,7 +25,12 @@ def test_subscription_created_sets_plan_seats_and_history(billing: Api) -> None:
         "sub_A1", "cus_A", PRO_MONTHLY, quantity=3, tenant_id=str(t), unit_amount=4900
     )
     ev = event("evt_1", "customer.subscription.created", T, sub)
-    assert receive(billing, ev) == {"event_id": "evt_1", "duplicate": False, "status": "applied"}
+    assert receive(billing, ev) == {
+        "event_id": "evt_1",
+        "duplicate": False,
+        "status": "applied",
+        "conflict": False,
+    }
     row = sub_row(billing, t)
     assert (row["plan"], row["seats"], row["status"], row["stripe_subscription_id"]) == (
         "pro",
@@ -48,9 +53,15 @@ def test_subscription_created_sets_plan_seats_and_history(billing: Api) -> None:
         }
     ]
     again = receive(billing, ev)
-    assert (again["duplicate"], again["status"]) == (True, "applied")
+    assert (again["duplicate"], again["status"], again["conflict"]) == (True, "applied", False)
     assert billing.scalar("select count(*) from core.subscription_history") == 1
     assert billing.scalar("select count(*) from core.stripe_events") == 1
+    # The same id with another body: a conflict, and the first body stands.
+    forged = {**ev, "data": {"object": {**ev["data"]["object"], "quantity": 9}}}
+    clash = receive(billing, forged)
+    assert (clash["duplicate"], clash["conflict"]) == (True, True)
+    assert billing.scalar("select payload = %s::jsonb from core.stripe_events", Jsonb(ev))
+    assert billing.scalar("select count(*) from core.subscription_history") == 1
 
 
 def test_stale_snapshot_never_overwrites_newer_state(billing: Api) -> None:
@@ -247,10 +258,10 @@ def test_unknown_type_is_stored_and_ignored(billing: Api) -> None:
         [1, 2],
     ],
 )
-def test_malformed_event_is_rc005_and_stores_nothing(billing: Api, sqlstate, payload) -> None:
+def test_malformed_event_is_rc021_and_stores_nothing(billing: Api, sqlstate, payload) -> None:
     with pytest.raises(psycopg.Error) as info:
         billing.service("select * from api.receive_stripe_event(%s::jsonb)", Jsonb(payload))
-    assert sqlstate(info) == "RC005"
+    assert sqlstate(info) == "RC021"
     assert billing.scalar("select count(*) from core.stripe_events") == 0
 
 

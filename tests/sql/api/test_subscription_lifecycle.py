@@ -376,7 +376,7 @@ def test_dismissed_event_is_not_retried(billing: Api, sqlstate: Callable[..., st
     receive(billing, event("evt_ok", "customer.subscription.created", T, ok))
     for event_id, reason, state in [
         ("evt_missing", None, "RC012"),
-        ("evt_ok", None, "RC005"),
+        ("evt_ok", None, "RC023"),
         ("evt_o", "x" * 501, "RC005"),
     ]:
         with pytest.raises(psycopg.Error) as info:
