@@ -11,7 +11,9 @@
 -- for another feature, amount or operation (record_usage) is RC006.
 --
 -- Gauges take negative amounts to release (never below zero). Denials record nothing but
--- the key's outcome. Errors: RC001 unknown tenant, RC002 unknown feature, RC004 bad amount,
+-- the key's outcome. `resets_at` is the end of the period the call counted in (when the
+-- meter starts again at zero: the next hour for an hourly rate limit); null for gauges,
+-- which never reset. Errors: RC001 unknown tenant, RC002 unknown feature, RC004 bad amount,
 -- RC019 bad key, RC006 key reused, RC009 switch features cannot be consumed.
 create or replace function api.consume(
   p_tenant_id uuid,
@@ -21,7 +23,7 @@ create or replace function api.consume(
 )
 returns table (
   allowed boolean, duplicate boolean, used bigint, "limit" bigint, remaining bigint,
-  state text
+  state text, resets_at timestamptz
 )
 language plpgsql
 volatile
@@ -35,6 +37,7 @@ declare
   v_enabled boolean;
   v_limit bigint;
   v_period timestamptz;
+  v_resets timestamptz;
   v_used bigint;
   v_old bigint;
   v_over timestamptz;
@@ -76,7 +79,8 @@ begin
                 detail = format('first use: %s of %s %s', k.operation, k.amount, k.feature),
                 hint = 'use a new key for a new request';
       end if;
-      return query select k.allowed, true, k.used, k.limit_value, k.remaining, k.state;
+      return query select k.allowed, true, k.used, k.limit_value, k.remaining, k.state,
+                          k.resets_at;
       return;
     end if;
   end if;
@@ -89,6 +93,7 @@ begin
     v_limit := e.base_limit;
   end if;
   v_period := internal.period_start(e.reset, e.period_anchor, e.period_interval, v_now);
+  v_resets := internal.period_end(e.reset, v_period, e.period_interval, e.period_anchor);
 
   if p_amount < 0 then
     -- Release (gauges only): lock the row, never go below zero, record what was released.
@@ -175,15 +180,15 @@ begin
     update core.idempotency_keys x
        set allowed = v_allowed, used = v_used, limit_value = v_limit,
            remaining = case when v_limit is not null then greatest(v_limit - v_used, 0) end,
-           state = v_state
+           state = v_state, resets_at = v_resets
      where x.tenant_id = p_tenant_id and x.key = p_idempotency_key;
   end if;
   return query select v_allowed, false, v_used, v_limit,
                       case when v_limit is not null then greatest(v_limit - v_used, 0) end,
-                      v_state;
+                      v_state, v_resets;
 end
 $$;
 
 comment on function api.consume(uuid, text, bigint, text) is
-  'Atomically check the limit and record p_amount of p_feature for a tenant. Returns allowed, duplicate, used, limit, remaining, state. Replays of p_idempotency_key return the first outcome with duplicate = true.';
+  'Atomically check the limit and record p_amount of p_feature for a tenant. Returns allowed, duplicate, used, limit, remaining, state and resets_at (end of the counting period; null for gauges). Replays of p_idempotency_key return the first outcome with duplicate = true.';
 grant execute on function api.consume(uuid, text, bigint, text) to ratecard_service, ratecard_admin;

@@ -13,6 +13,7 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 
 
 def test_consume_until_the_limit(client: TestClient, demo: Demo, db: psycopg.Connection) -> None:
+    db.execute("select internal.set_clock('2026-11-21T10:00:00Z')")
     body = {"tenant_id": str(demo.acme), "feature": "ai_decisions", "amount": 80}
     r = client.post("/v1/consume", json=body, headers=demo.service)
     assert r.status_code == 200
@@ -23,6 +24,7 @@ def test_consume_until_the_limit(client: TestClient, demo: Demo, db: psycopg.Con
         "limit": 100,
         "remaining": 20,
         "state": "warning",
+        "resets_at": "2026-12-01T00:00:00Z",
     }
     r = client.post("/v1/consume", json={**body, "amount": 25}, headers=demo.service)
     assert r.status_code == 200  # a denial is an answer, not an error
@@ -33,6 +35,7 @@ def test_consume_until_the_limit(client: TestClient, demo: Demo, db: psycopg.Con
         "limit": 100,
         "remaining": 20,
         "state": "warning",
+        "resets_at": "2026-12-01T00:00:00Z",
     }
     r = client.post("/v1/consume", json={**body, "amount": 20}, headers=demo.service)
     assert r.json()["allowed"] and r.json()["remaining"] == 0
@@ -170,3 +173,17 @@ def test_consume_bad_input_changes_nothing(
 def test_malformed_json(client: TestClient, demo: Demo) -> None:
     h = {**demo.service, "Content-Type": "application/json"}
     assert_error(client.post("/v1/consume", content=b"{not json", headers=h), 400, "malformed_json")
+
+
+def test_hourly_rate_limit_answers_when_its_window_resets(
+    client: TestClient, demo: Demo, db: psycopg.Connection
+) -> None:
+    db.execute("select internal.set_clock('2026-11-21T10:42:00Z')")
+    body = {"tenant_id": str(demo.acme), "feature": "api_calls_hourly", "amount": 100}
+    r = client.post("/v1/consume", json=body, headers=demo.service).json()
+    assert (r["allowed"], r["remaining"], r["resets_at"]) == (True, 0, "2026-11-21T11:00:00Z")
+    r = client.post("/v1/consume", json={**body, "amount": 1}, headers=demo.service).json()
+    assert (r["allowed"], r["resets_at"]) == (False, "2026-11-21T11:00:00Z")
+    # a gauge never resets
+    body = {"tenant_id": str(demo.acme), "feature": "members"}
+    assert client.post("/v1/consume", json=body, headers=demo.service).json()["resets_at"] is None

@@ -21,6 +21,7 @@ def counts(api: Api, tenant) -> tuple[int, int, int]:
 
 
 def test_block_policy_stops_exactly_at_the_limit(catalog: Api) -> None:
+    catalog.set_clock(T0)
     t = catalog.tenant()
     results = [catalog.consume(t, "calls") for _ in range(12)]
     assert [r["allowed"] for r in results] == [True] * 10 + [False] * 2
@@ -31,6 +32,7 @@ def test_block_policy_stops_exactly_at_the_limit(catalog: Api) -> None:
         "limit": 10,
         "remaining": 0,
         "state": "blocked",
+        "resets_at": datetime(2026, 4, 1, tzinfo=UTC),
     }
     assert results[7]["state"] == "warning"  # 8 of 10
     assert results[6]["state"] == "ok"
@@ -234,3 +236,38 @@ def test_a_key_belongs_to_one_operation(catalog: Api, sqlstate) -> None:
     with pytest.raises(psycopg.Error) as info:
         catalog.service("select api.record_usage(%s::uuid, 'calls', 20, 'denied')", t)
     assert sqlstate(info) == "RC006"
+
+
+def test_resets_at_is_the_end_of_the_counting_period(catalog: Api) -> None:
+    """An hourly rate limit opens again at the next hour; a gauge never resets."""
+    catalog.set_clock(datetime(2026, 6, 1, 10, 59, 59, tzinfo=UTC))
+    t = catalog.tenant()
+    assert catalog.consume(t, "hourly", 5)["resets_at"] == datetime(2026, 6, 1, 11, tzinfo=UTC)
+    denied = catalog.consume(t, "hourly")
+    assert (denied["allowed"], denied["resets_at"]) == (
+        False,
+        datetime(2026, 6, 1, 11, tzinfo=UTC),
+    )
+    assert catalog.consume(t, "calls")["resets_at"] == datetime(2026, 7, 1, tzinfo=UTC)
+    assert catalog.consume(t, "members")["resets_at"] is None
+    catalog.set_clock(datetime(2026, 6, 1, 11, tzinfo=UTC))
+    assert catalog.consume(t, "hourly")["resets_at"] == datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+def test_resets_at_follows_the_billing_period(catalog: Api) -> None:
+    catalog.set_clock(datetime(2026, 1, 31, 15, tzinfo=UTC))
+    t = catalog.tenant(plan="pro")
+    # Jan 31 + 1 month = Feb 28 (month-end clamp), at 15:00 UTC, as the entitlement says.
+    r = catalog.consume(t, "tokens", 100)
+    assert r["resets_at"] == datetime(2026, 2, 28, 15, tzinfo=UTC)
+    assert r["resets_at"] == catalog.entitlement(t, "tokens")["period_end"]
+
+
+def test_replay_answers_the_first_calls_resets_at(catalog: Api) -> None:
+    catalog.set_clock(datetime(2026, 6, 1, 10, 30, tzinfo=UTC))
+    t = catalog.tenant()
+    first = catalog.consume(t, "hourly", 1, "req-h")
+    catalog.set_clock(datetime(2026, 6, 1, 11, 30, tzinfo=UTC))
+    again = catalog.consume(t, "hourly", 1, "req-h")
+    assert (again["duplicate"], again["resets_at"]) == (True, first["resets_at"])
+    assert again["resets_at"] == datetime(2026, 6, 1, 11, tzinfo=UTC)
