@@ -1,0 +1,38 @@
+"""SQLSTATE -> (HTTP status, stable code): the HTTP API's error registry, so SqlClient
+raises the same codes and exception classes as the HTTP clients.
+
+A copy of ratecard/error_codes.py in the Ratecard repository (this distribution does not
+depend on the server); clients/python/tests/test_codes.py fails when the two differ.
+"""
+
+SQLSTATE_CODES: dict[str, tuple[int, str]] = {
+    # Ratecard's own, class RC
+    "RC001": (404, "tenant_not_found"),
+    "RC002": (404, "feature_not_found"),
+    "RC003": (404, "tier_not_found"),
+    "RC004": (422, "invalid_amount"),
+    "RC005": (422, "invalid_argument"),
+    "RC006": (409, "idempotency_key_reused"),
+    "RC008": (404, "addon_not_found"),
+    "RC009": (422, "feature_kind_mismatch"),
+    "RC011": (400, "stripe_price_not_configured"),
+    "RC012": (404, "stripe_event_not_found"),
+    "RC013": (400, "no_active_subscription"),
+    "RC014": (400, "subscription_not_cancelled"),
+    "RC015": (409, "addon_state_conflict"),
+    "RC016": (400, "already_subscribed"),
+    "RC017": (400, "no_billing_account"),
+    # Standard SQLSTATEs that bad input or load can cause
+    "22001": (422, "value_too_long"),
+    "22007": (422, "invalid_datetime"),
+    "22008": (422, "datetime_out_of_range"),
+    "22P02": (422, "invalid_text_representation"),
+    "22003": (422, "numeric_out_of_range"),
+    "22023": (422, "invalid_argument"),
+    "23505": (409, "conflict"),
+    "23514": (422, "constraint_violation"),
+    "42501": (403, "forbidden"),
+    "57014": (503, "query_canceled"),
+    "40001": (503, "serialization_failure"),
+    "40P01": (503, "deadlock_detected"),
+}
