@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -139,8 +140,13 @@ class QuotaMiddleware:
         fail_open: bool = False,
         cache_ttl: float = 0.0,
         gate: Gate | None = None,
+        clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] | None = None,
     ) -> None:
+        """`client`: any Ratecard client (asyncio ones are awaited, blocking ones run in a
+        thread). `tenant`: scope -> tenant id or None (not gated), sync or async.
+        `upgrade_url`, `fail_open`, `cache_ttl`, `clock` (for the cache) and `now` (for
+        Retry-After): see Gate. Or pass a ready `gate`."""
         if gate is None:
             if client is None:
                 raise TypeError("QuotaMiddleware needs a client (or a gate)")
@@ -149,6 +155,7 @@ class QuotaMiddleware:
                 upgrade_url=upgrade_url,
                 fail_open=fail_open,
                 cache_ttl=cache_ttl,
+                clock=clock,
                 now=now,
             )
         self.app = app
