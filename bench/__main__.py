@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from bench import batch, web
+from bench import batch, middleware, web
 from bench.machine import commit, facts, facts_text, load_average
 from bench.pgbench import pgbench
 from bench.profile import profile
@@ -31,7 +31,7 @@ from bench.sql_pairs import (
 )
 from bench.sql_pairs import measure as measure_sql
 
-PAIRS = (*(p.name for p in SQL_PAIRS), "batch_ingest", "http_check")
+PAIRS = (*(p.name for p in SQL_PAIRS), "batch_ingest", "http_check", "middleware")
 OUT = Path(__file__).resolve().parent / "out" / "latest.md"
 
 
@@ -84,6 +84,7 @@ def report(
     results: list[Result],
     notes: list[str],
     profiles: list[str],
+    sections: list[str] | None = None,
 ) -> str:
     profile_section = (
         [
@@ -109,6 +110,7 @@ def report(
             "",
             table(results),
             "",
+            *(sections or []),
             "## Checks and notes",
             "",
             *(f"- {n}" for n in notes),
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     notes: list[str] = []
     profiles: list[str] = []
+    sections: list[str] = []
 
     def record(result: Result) -> None:
         results.append(result)
@@ -195,11 +198,21 @@ def main(argv: list[str] | None = None) -> int:
             except web.Skip as why:
                 notes.append(f"http_check skipped: {why}")
                 log(notes[-1])
+        if "middleware" in args.only:
+            log(f"middleware: clients {args.clients}, {args.seconds} s per variant")
+            latencies = middleware.measure(server, args.clients, args.seconds)
+            sections += [
+                "## QuotaMiddleware's added latency (same app without it, same run)",
+                "",
+                middleware.table(latencies),
+                "",
+            ]
+            log(sections[-2])
         info["load average at end"] = load_average()
         if args.profile:
             profiles = run_profiles(server, args)
 
-    text = report(command, source, info, results, notes, profiles)
+    text = report(command, source, info, results, notes, profiles, sections)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

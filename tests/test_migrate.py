@@ -15,7 +15,7 @@ import pytest
 from ratecard.config import PROJECT_ROOT
 from ratecard.errors import RatecardError
 from ratecard.migrate import MIGRATIONS_DIR, SQL_DIR, migrate, ordered_sql_files
-from tests.conftest import CLUSTER
+from tests.harness import CLUSTER
 
 
 def schema_dump(dsn: str) -> str:

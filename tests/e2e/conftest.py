@@ -2,7 +2,7 @@
 
 localstripe (PyPI `localstripe`) is a stateful fake Stripe built on aiohttp. It runs in a
 subprocess; the Ratecard app runs under uvicorn in a thread of the test process, on this
-test's cloned database (the `dsn` fixture of tests/conftest.py). Webhooks therefore travel
+test's cloned database (the `dsn` fixture of tests/harness.py). Webhooks therefore travel
 over HTTP, signed by localstripe, to POST /webhooks/stripe, and the app's own Stripe client
 talks to localstripe through STRIPE_API_BASE (StripeSettings.api_base).
 
@@ -21,7 +21,6 @@ instances. Each test still resets the data (DELETE /_config/data) before using i
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -34,11 +33,11 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import stripe
-import uvicorn
 
 from api.app import create_app
 from ratecard.config import Settings
 from ratecard.stripe_gateway import StripeSettings
+from tests.serving import bound_loopback_socket, serve
 
 T = TypeVar("T")
 
@@ -75,12 +74,6 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{detail()}")
         time.sleep(0.05)
-
-
-def _bound_loopback_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    return sock
 
 
 @dataclass
@@ -133,7 +126,7 @@ class LocalStripe:
 @pytest.fixture(scope="module")
 def localstripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStripe]:
     log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
-    sock = _bound_loopback_socket()
+    sock = bound_loopback_socket()
     try:
         with log.open("wb") as out:
             proc = subprocess.Popen(
@@ -241,30 +234,5 @@ def ratecard(dsn: str, localstripe: LocalStripe) -> Iterator[RatecardServer]:
     recorder = RecordWebhooks(
         create_app(Settings(database_url=dsn), stripe_settings=stripe_settings)
     )
-    sock = _bound_loopback_socket()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            recorder, interface="asgi3", lifespan="on", log_config=None, access_log=False
-        )
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="ratecard-e2e", daemon=True
-    )
-    thread.start()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    try:
-
-        def ready() -> bool:
-            if not thread.is_alive():
-                raise AssertionError("the Ratecard server stopped while starting")
-            if not server.started:
-                return False
-            return httpx.get(url + "/readyz", timeout=2).status_code == 200
-
-        wait_until(f"Ratecard to be ready at {url}", ready)
+    with serve(recorder, ready_path="/readyz", name="ratecard-e2e") as url:
         yield RatecardServer(url=url, recorder=recorder)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        assert not thread.is_alive(), "the Ratecard server did not stop"
