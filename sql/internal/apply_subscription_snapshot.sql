@@ -9,7 +9,10 @@
 -- of a legacy Plan carries `plan` instead of `price`; both are read); its quantity is the
 -- seat count and its period the current period. Items whose price belongs
 -- to an add-on set the tenant's Stripe-bought add-ons. Also kept: the unit amount Stripe
--- bills for the plan item (MRR), whether the subscription has a payment method (a trial
+-- bills for the plan item and its interval, the add-on items' unit amounts, the
+-- subscription's currency, Stripe's cancel_at, and the discounts whose coupon the payload
+-- carries (an expanded `discounts` entry or the older `discount` object; Stripe sends bare
+-- discount ids otherwise, which say nothing about the amount) for MRR; whether the subscription has a payment method (a trial
 -- without one lapses to the free plan, api.expire_trials), and the link between the tenant
 -- and the subscription's customer (internal.link_stripe_customer), so invoice events that
 -- carry only the customer id find their tenant even when no Checkout came first.
@@ -35,6 +38,8 @@ declare
   v_start timestamptz;
   v_end timestamptz;
   v_old_plan text;
+  v_currency text := lower(p_sub->>'currency');
+  v_discounts jsonb;
   r record;
 begin
   -- the customer link holds whatever the snapshot's age or status
@@ -72,12 +77,39 @@ begin
                                    p_sub->>'current_period_start', p_sub->>'start_date')::double precision);
   v_end := to_timestamp(coalesce(v_item->>'current_period_end',
                                  p_sub->>'current_period_end')::double precision);
+  -- Recurring discounts (forever, repeating) whose coupon is in the payload; a coupon that
+  -- applies once is a one-off reduction of one invoice, not recurring revenue. An amount
+  -- off in another currency than the subscription's does not apply.
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', x.d->>'id', 'coupon', x.c->>'id',
+           'percent_off', (x.c->>'percent_off')::numeric,
+           'amount_off_cents', (x.c->>'amount_off')::bigint,
+           'item_id', x.d->>'subscription_item',
+           'ends_at', to_timestamp((x.d->>'end')::double precision))
+         order by x.d->>'id'), '[]')
+    into v_discounts
+    from (select d, coalesce(case when jsonb_typeof(d->'source'->'coupon') = 'object'
+                                  then d->'source'->'coupon' end,
+                             case when jsonb_typeof(d->'coupon') = 'object'
+                                  then d->'coupon' end) as c
+            from (select d from jsonb_array_elements(
+                                  case when jsonb_typeof(p_sub->'discounts') = 'array'
+                                       then p_sub->'discounts' else '[]' end) d
+                  union all
+                  select p_sub->'discount' where jsonb_typeof(p_sub->'discount') = 'object') y
+           where jsonb_typeof(d) = 'object') x
+   where x.c is not null
+     and x.c->>'duration' in ('forever', 'repeating')
+     and (x.c->>'percent_off' is not null
+          or (x.c->>'amount_off' is not null
+              and lower(x.c->>'currency') is not distinct from coalesce(v_currency, lower(x.c->>'currency'))));
 
   insert into core.subscriptions as x
     (tenant_id, plan, status, seats, billing_interval, current_period_start,
      current_period_end, trial_end, cancel_at_period_end, stripe_subscription_id,
      stripe_item_id, stripe_status, stripe_event_at, stripe_event_rank, cancel_reason,
-     canceled_at, updated_at, unit_amount_cents, has_payment_method)
+     canceled_at, updated_at, unit_amount_cents, has_payment_method, currency, cancel_at,
+     unit_interval, unit_interval_count, discounts)
   values (p_tenant_id, v_plan, v_status, v_seats, v_interval, coalesce(v_start, p_at), v_end,
           to_timestamp((p_sub->>'trial_end')::double precision),
           coalesce((p_sub->>'cancel_at_period_end')::boolean, false), p_sub->>'id',
@@ -86,7 +118,9 @@ begin
                    case when p_sub->>'status' = 'paused' then 'paused' end),
           to_timestamp((p_sub->>'canceled_at')::double precision), internal.now(),
           coalesce(v_item->'price'->>'unit_amount', v_item->'plan'->>'amount')::bigint,
-          coalesce(p_sub->>'default_payment_method', p_sub->>'default_source') is not null)
+          coalesce(p_sub->>'default_payment_method', p_sub->>'default_source') is not null,
+          v_currency, to_timestamp((p_sub->>'cancel_at')::double precision),
+          internal.stripe_interval(v_item), internal.stripe_interval_count(v_item), v_discounts)
   on conflict (tenant_id) do update set
     plan = excluded.plan, seats = excluded.seats,
     billing_interval = excluded.billing_interval,
@@ -100,6 +134,9 @@ begin
     canceled_at = excluded.canceled_at, updated_at = excluded.updated_at,
     unit_amount_cents = excluded.unit_amount_cents,
     has_payment_method = excluded.has_payment_method,
+    currency = excluded.currency, cancel_at = excluded.cancel_at,
+    unit_interval = excluded.unit_interval, unit_interval_count = excluded.unit_interval_count,
+    discounts = excluded.discounts,
     -- a scheduled change is done once Stripe's subscription is on that plan and interval
     scheduled_plan = case when (x.scheduled_plan, coalesce(x.scheduled_interval, excluded.billing_interval))
                                 = (excluded.plan, excluded.billing_interval)
@@ -123,9 +160,12 @@ begin
           or ta.stripe_item_id not in (
             select i->>'id' from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i));
   insert into core.tenant_addons as ta (tenant_id, addon, quantity, status, stripe_item_id,
-                                        ends_at, created_at)
+                                        ends_at, created_at, unit_amount_cents, unit_interval,
+                                        unit_interval_count)
   select p_tenant_id, a.code, greatest(coalesce((i->>'quantity')::integer, 1), 1), 'active',
-         i->>'id', null, internal.now()
+         i->>'id', null, internal.now(),
+         coalesce(i->'price'->>'unit_amount', i->'plan'->>'amount')::bigint,
+         internal.stripe_interval(i), internal.stripe_interval_count(i)
     from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i
     join core.addons a
       on coalesce(i->'price'->>'id', i->'plan'->>'id')
@@ -133,6 +173,9 @@ begin
    where v_status not in ('canceled', 'incomplete')
   on conflict (tenant_id, addon) do update
      set quantity = excluded.quantity,
+         unit_amount_cents = excluded.unit_amount_cents,
+         unit_interval = excluded.unit_interval,
+         unit_interval_count = excluded.unit_interval_count,
          status = case when ta.stripe_item_id = excluded.stripe_item_id then ta.status
                        else 'active' end,
          ends_at = case when ta.stripe_item_id = excluded.stripe_item_id then ta.ends_at end,
