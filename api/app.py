@@ -22,6 +22,7 @@ from api.auth import KeyCache, cache_seconds_from_env, principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.admin import admin_router
+from api.routes.analytics import analytics_router
 from api.routes.billing import billing_router
 from api.routes.catalog import catalog_router
 from api.routes.health import healthz, readyz
@@ -82,6 +83,7 @@ def create_app(
             catalog_router,
             me_router,
             admin_router,
+            analytics_router,
             billing_router,
             stripe_webhook,
         ],

@@ -87,3 +87,72 @@ REQUEST_PLAN_CHANGE = "select * from api.request_plan_change(%s::uuid, %s::text,
 SUBSCRIPTION_ACTION = "select * from api.subscription_action(%s::uuid, %s::text, %s::integer)"
 PREPARE_ADDON_PURCHASE = "select * from api.prepare_addon_purchase(%s::uuid, %s::text, %s::integer)"
 CANCEL_ADDON = "select * from api.cancel_addon(%s::uuid, %s::text)"
+
+# Revenue and capacity analytics (admin keys; docs/analytics.md). Rates and ratios as JSON
+# numbers (numeric would be encoded as strings); dates are UTC days.
+_PERIODS = (
+    "analytics.revenue_periods(%(interval)s::text,"
+    " (%(from)s::date)::timestamp at time zone 'utc',"
+    " (%(to)s::date)::timestamp at time zone 'utc')"
+)
+ANALYTICS_MRR = f"""
+select r.period, r.currency, r.mrr_cents, r.mrr_cents * 12 as arr_cents, r.paying_customers,
+       r.trial_mrr_cents
+  from {_PERIODS} r
+ where %(currency)s::text is null or r.currency = %(currency)s::text
+ order by r.period, r.currency
+"""
+ANALYTICS_MOVEMENTS = f"""
+select r.period, r.currency, r.mrr_start_cents, r.mrr_cents as mrr_end_cents, r.new_cents,
+       r.expansion_cents, r.contraction_cents, r.churn_cents, r.reactivation_cents,
+       r.net_cents, r.new_customers, r.expansion_customers, r.contraction_customers,
+       r.churned_customers, r.reactivated_customers, r.paying_start,
+       r.paying_customers as paying_end
+  from {_PERIODS} r
+ where %(currency)s::text is null or r.currency = %(currency)s::text
+ order by r.period, r.currency
+"""
+ANALYTICS_KPIS = """
+select currency, as_of, mrr_cents, arr_cents, paying_customers, arpa_cents,
+       customer_churn_rate::float8 as customer_churn_rate,
+       gross_mrr_churn_rate::float8 as gross_mrr_churn_rate,
+       net_mrr_churn_rate::float8 as net_mrr_churn_rate, ltv_cents, cac_cents,
+       ltv_cac_ratio::float8 as ltv_cac_ratio, cac_payback_months::float8 as cac_payback_months,
+       trial_mrr_cents, usage_revenue_cents, rates_month, new_customers,
+       acquisition_spend_cents, avg_customer_churn_rate_6m::float8 as avg_customer_churn_rate_6m
+  from analytics.kpis
+ where %(currency)s::text is null or currency = %(currency)s::text
+"""
+ANALYTICS_PLANS = """
+select plan, status, currency, tenants, mrr_cents from analytics.plan_distribution
+ where %(currency)s::text is null or currency = %(currency)s::text
+"""
+ANALYTICS_FORECAST = """
+select month, currency, forecast_mrr_cents, slope_cents_per_month, months_used, horizon_months
+  from analytics.revenue_forecast
+ where %(currency)s::text is null or currency = %(currency)s::text
+"""
+SUBSCRIPTION_STATS = "select * from analytics.subscription_stats"
+PLATFORM_HEALTH = "select analytics.platform_health() as report"
+CAPACITY = "select api.measure_capacity() as capacity"
+SUBSCRIPTION_CAPACITY = """
+select jsonb_build_object('measured_at', c->'measured_at',
+                          'total_subscriptions', c->'total_subscriptions',
+                          'subscriptions_by_status', c->'subscriptions_by_status',
+                          'tier_distribution', c->'tier_distribution',
+                          'features', c->'features') as capacity
+  from api.measure_capacity() c
+"""
+GROWTH_TRENDS = """
+select jsonb_build_object(
+         'period_days', %(days)s::integer,
+         'snapshots_available', coalesce(max(g.snapshots), 0),
+         'trends', coalesce(jsonb_object_agg(g.metric, to_jsonb(g) - 'metric')
+                              filter (where g.metric is not null), '{}')) as trends
+  from analytics.growth_trends(%(days)s::integer) g
+"""
+SCALING_RECOMMENDATIONS = "select * from analytics.scaling_recommendations"
+CAPTURE_CAPACITY_SNAPSHOT = "select * from api.capture_capacity_snapshot()"
+RECORD_ACQUISITION_SPEND = (
+    "select * from api.record_acquisition_spend(%s::date, %s::text, %s::bigint, %s::text)"
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import logging
 import os
 import shutil
@@ -174,7 +175,9 @@ def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_call(s: Settings, query: str, params: tuple[object, ...]) -> dict[str, object]:
+def _admin_call(
+    s: Settings, query: str, params: tuple[object, ...] | dict[str, object]
+) -> dict[str, object]:
     """One api.* call as ratecard_admin (ratecard.sqlcall) over the administrator
     connection; SQL errors (RC001 unknown tenant, RC005 bad role or name) become one-line
     errors."""
@@ -217,6 +220,214 @@ def cmd_keys_revoke(s: Settings, args: argparse.Namespace) -> int:
     _say(
         f"revoked {key_id}; running API processes stop accepting it within their"
         " RATECARD_API_KEY_CACHE_SECONDS (default 30 s)"
+    )
+    return 0
+
+
+def _money(cents: object) -> str:
+    return "" if cents is None else f"{int(cents) / 100:,.2f}"  # type: ignore[call-overload]
+
+
+def _pct(rate: object) -> str:
+    return "" if rate is None else f"{float(rate) * 100:.2f}%"  # type: ignore[arg-type]
+
+
+def _table(title: str, headers: list[str], rows: list[list[object]]) -> None:
+    from tabulate import tabulate
+
+    _say(f"\n{title}")
+    _say(
+        tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+        if rows
+        else "(none)"
+    )
+
+
+def _report(s: Settings, query: str, params: dict[str, object]) -> dict:
+    return _admin_call(s, query, params)["report"]  # type: ignore[return-value]
+
+
+def cmd_report_revenue(s: Settings, args: argparse.Namespace) -> int:
+    if not 1 <= args.months <= 120:
+        raise RatecardError("--months must be 1 to 120")
+    r = _report(s, q.REPORT_REVENUE, {"months": args.months, "currency": args.currency})
+    if args.json:
+        _say(json.dumps(r, indent=2, default=str))
+        return 0
+    _table(
+        "KPIs (MRR, ARR and ARPA now; rates, CAC and usage for the last complete month)",
+        [
+            "currency",
+            "MRR",
+            "ARR",
+            "paying",
+            "ARPA",
+            "trial MRR",
+            "month",
+            "cust. churn",
+            "gross MRR churn",
+            "net MRR churn",
+            "LTV",
+            "CAC",
+            "LTV:CAC",
+            "payback (mo)",
+            "usage",
+        ],
+        [
+            [
+                k["currency"],
+                _money(k["mrr_cents"]),
+                _money(k["arr_cents"]),
+                k["paying_customers"],
+                _money(k["arpa_cents"]),
+                _money(k["trial_mrr_cents"]),
+                k["rates_month"],
+                _pct(k["customer_churn_rate"]),
+                _pct(k["gross_mrr_churn_rate"]),
+                _pct(k["net_mrr_churn_rate"]),
+                _money(k["ltv_cents"]),
+                _money(k["cac_cents"]),
+                k["ltv_cac_ratio"] or "",
+                k["cac_payback_months"] or "",
+                _money(k["usage_revenue_cents"]),
+            ]
+            for k in r["kpis"]
+        ],
+    )
+    _table(
+        f"MRR movements, last {args.months} months (the current month to date)",
+        [
+            "month",
+            "currency",
+            "MRR start",
+            "new",
+            "expansion",
+            "contraction",
+            "churn",
+            "reactivation",
+            "net",
+            "MRR end",
+            "paying",
+            "+new",
+            "-churned",
+        ],
+        [
+            [
+                m["period"],
+                m["currency"],
+                _money(m["mrr_start_cents"]),
+                _money(m["new_cents"]),
+                _money(m["expansion_cents"]),
+                _money(m["contraction_cents"]),
+                _money(m["churn_cents"]),
+                _money(m["reactivation_cents"]),
+                _money(m["net_cents"]),
+                _money(m["mrr_cents"]),
+                m["paying_customers"],
+                m["new_customers"],
+                m["churned_customers"],
+            ]
+            for m in r["months"]
+        ],
+    )
+    _table(
+        "Plans now",
+        ["plan", "status", "currency", "tenants", "MRR"],
+        [
+            [p["plan"], p["status"], p["currency"], p["tenants"], _money(p["mrr_cents"])]
+            for p in r["plans"]
+        ],
+    )
+    _table(
+        "Forecast (least squares over the trailing 12 complete months)",
+        ["month", "currency", "MRR", "slope / month", "months used"],
+        [
+            [
+                f["month"],
+                f["currency"],
+                _money(f["forecast_mrr_cents"]),
+                _money(f["slope_cents_per_month"]),
+                f["months_used"],
+            ]
+            for f in r["forecast"]
+        ],
+    )
+    return 0
+
+
+def cmd_report_capacity(s: Settings, args: argparse.Namespace) -> int:
+    r = _report(s, q.REPORT_CAPACITY, {})
+    if args.json:
+        _say(json.dumps(r, indent=2, default=str))
+        return 0
+    c = r["capacity"]
+    _say(f"status: {r['status']}   latest snapshot: {r['latest_snapshot_date'] or 'none'}")
+    _table(
+        "Tenants and subscriptions now",
+        ["tenants", "active", "trialing", "subscriptions", "storage", "database"],
+        [
+            [
+                c["tenants_total"],
+                c["tenants_active"],
+                c["tenants_trialing"],
+                c["total_subscriptions"],
+                f"{c['storage_bytes']:,} B",
+                f"{c['db_size_bytes']:,} B",
+            ]
+        ],
+    )
+    _table(
+        "Tenants per plan in force",
+        ["plan", "tenants"],
+        [[k, v] for k, v in sorted(c["tier_distribution"].items())],
+    )
+    _table(
+        "Features: usage against the sum of finite limits",
+        [
+            "feature",
+            "kind",
+            "actual",
+            "theoretical limit",
+            "unlimited tenants",
+            "utilisation",
+            "headroom",
+        ],
+        [
+            [
+                k,
+                f["kind"],
+                f["actual"],
+                f["theoretical_limit"],
+                f["unlimited_tenants"],
+                "" if f["utilisation_pct"] is None else f"{f['utilisation_pct']}%",
+                f["headroom"],
+            ]
+            for k, f in sorted(c["features"].items())
+        ],
+    )
+    _table(
+        "Growth over the last 30 days of snapshots",
+        ["metric", "start", "current", "change", "growth", "per day", "in 30 days"],
+        [
+            [
+                k,
+                t["start_value"],
+                t["current_value"],
+                t["change"],
+                "" if t["growth_percent"] is None else f"{t['growth_percent']}%",
+                "" if t["daily_growth_rate"] is None else f"{t['daily_growth_rate']}%",
+                t["monthly_projection"] if t["monthly_projection"] is not None else "",
+            ]
+            for k, t in sorted(r["trends"].items())
+        ],
+    )
+    _table(
+        "Recommendations",
+        ["severity", "category", "title", "description", "action"],
+        [
+            [x["severity"], x["category"], x["title"], x["description"], x["action"]]
+            for x in r["recommendations"]
+        ],
     )
     return 0
 
@@ -334,6 +545,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="what the key is for (1 to 200 characters)")
     p = add(keyss, "revoke", cmd_keys_revoke, "revoke an API key by its id")
     p.add_argument("key_id", metavar="KEY_ID", help="the <id> of rc_<id>_<secret> (or the key)")
+
+    report = sub.add_parser(
+        "report", help="revenue and capacity reports", description="Revenue and capacity reports."
+    )
+    reports = report.add_subparsers(dest="report_command", required=True, metavar="WHAT")
+    p = add(reports, "revenue", cmd_report_revenue, "KPIs, MRR movements, plans and forecast")
+    p.add_argument("--months", type=int, default=12, help="months of movements (default 12)")
+    p.add_argument("--currency", help="one currency only, e.g. usd")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = add(
+        reports,
+        "capacity",
+        cmd_report_capacity,
+        "capacity now, growth trends and scaling recommendations",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = add(sub, "up", cmd_up, "start the database, migrate, seed, run API and worker")
     p.add_argument("--port", type=int, help="HTTP port (default RATECARD_HTTP_PORT)")

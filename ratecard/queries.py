@@ -37,3 +37,27 @@ META_TABLES = "select tablename from pg_tables where schemaname = %s"
 SQL_APPLY_SETTINGS = (
     "set local check_function_bodies = off; set local client_min_messages = warning"
 )
+
+# ratecard report revenue | capacity (as ratecard_admin; figures computed in SQL)
+REPORT_REVENUE = """
+select jsonb_build_object(
+  'kpis', coalesce((select jsonb_agg(to_jsonb(k) order by k.currency) from analytics.kpis k
+                     where %(currency)s::text is null or k.currency = %(currency)s::text), '[]'),
+  'months', coalesce((select jsonb_agg(to_jsonb(m) order by m.period, m.currency)
+                        from analytics.revenue_periods(
+                               'month',
+                               date_trunc('month', internal.now() at time zone 'utc')
+                                 at time zone 'utc'
+                                 - make_interval(months => %(months)s::integer - 1),
+                               internal.now()) m
+                       where %(currency)s::text is null or m.currency = %(currency)s::text), '[]'),
+  'forecast', coalesce((select jsonb_agg(to_jsonb(f) order by f.currency, f.month)
+                          from analytics.revenue_forecast f
+                         where %(currency)s::text is null
+                            or f.currency = %(currency)s::text), '[]'),
+  'plans', coalesce((select jsonb_agg(to_jsonb(p)) from analytics.plan_distribution p
+                      where %(currency)s::text is null
+                         or p.currency = %(currency)s::text), '[]')
+) as report
+"""
+REPORT_CAPACITY = "select analytics.platform_health() as report"

@@ -27,6 +27,9 @@ COMMANDS = [
     ["keys"],
     ["keys", "create"],
     ["keys", "revoke"],
+    ["report"],
+    ["report", "revenue"],
+    ["report", "capacity"],
 ]
 
 
