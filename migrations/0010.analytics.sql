@@ -1,4 +1,4 @@
--- depends: 0007.snapshot_rank
+-- depends: 0008.consume_resets_at
 --
 -- Revenue and capacity analytics (docs/analytics.md).
 --
