@@ -1,9 +1,10 @@
 """The middleware pair: what QuotaMiddleware adds to a request's latency.
 
-The same FastAPI app (bench/middleware_app.py) runs under uvicorn three times, as
+The same FastAPI app (bench/middleware_app.py) runs under uvicorn four times, as
 subprocesses on free loopback ports: without the middleware (the baseline), with an hourly
-rate limit (one consume through Ratecard's HTTP API per request) and with a cached
-feature check. Ratecard's API runs as `ratecard serve` on the bench cluster (web.py).
+rate limit (one consume through Ratecard's HTTP API per request), with a cached feature
+check, and with the rate limit through an AsyncSqlClient (one consume straight to
+PostgreSQL). Ratecard's API runs as `ratecard serve` on the bench cluster (web.py).
 wrk loads each with the same headers (a random bench tenant per request) and reports its
 latency distribution; the table shows p50 and p99 of each variant, what the middleware
 adds to them (variant minus baseline, same run, same client count), and the throughput
@@ -25,10 +26,11 @@ from pathlib import Path
 
 from bench import web
 from bench.server import BenchServer, run, tenant_id
+from ratecard.config import with_user
 
 PATH = "/api/items"
 SAMPLE = 100  # tenants drawn from; Pro allows each 1,000 requests an hour
-VARIANTS = ("plain", "rate_limit", "feature_cached")
+VARIANTS = ("plain", "rate_limit", "feature_cached", "rate_limit_sql")
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -51,6 +53,7 @@ def host_app(server: BenchServer, variant: str, ratecard_url: str, key: str) -> 
         "BENCH_VARIANT": variant,
         "RATECARD_URL": ratecard_url,
         "RATECARD_API_KEY": key,
+        "BENCH_DATABASE_URL": with_user(server.conninfo(), "ratecard_authenticator"),
     }
     log = (server.workdir / f"host-{variant}.log").open("w")
     proc = subprocess.Popen(

@@ -68,6 +68,14 @@ def test_consume_with_a_key_counts_once(any_client: Any, demo: Ratecard) -> None
     assert err.value.hint == "use a new key for a new request"
 
 
+def test_consume_without_a_key_writes_no_key_row(any_client: Any, demo: Ratecard) -> None:
+    c = any_client.consume(demo.acme, "api_calls_hourly", idempotent=False)
+    assert (c.allowed, c.used, c.idempotency_key) == (True, 1, None)
+    any_client.consume(demo.acme, "api_calls_hourly")
+    assert demo.scalar("select count(*) from core.idempotency_keys") == 1  # the keyed one
+    assert demo.meter(demo.acme, "api_calls_hourly") == 2
+
+
 def test_check(any_client: Any, demo: Ratecard) -> None:
     assert any_client.check(demo.acme, "sso") is False  # Starter
     assert any_client.check(demo.initech, "sso") is True  # Enterprise

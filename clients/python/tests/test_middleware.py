@@ -142,6 +142,8 @@ def test_an_exhausted_quota_is_403_with_the_numbers(ratecard: Ratecard) -> None:
 
     run(ratecard, scenario, now=lambda: T0)
     assert ratecard.meter(ratecard.acme, "ai_decisions") == 100
+    # Quotas do send one (a retried request is a replay): one key per counted request.
+    assert ratecard.scalar("select count(*) from core.idempotency_keys") == 2
 
 
 def test_the_hourly_rate_limit_is_429_with_retry_after_and_ratelimit_headers(
@@ -185,6 +187,8 @@ def test_the_hourly_rate_limit_is_429_with_retry_after_and_ratelimit_headers(
         assert (r.status_code, r.headers["ratelimit-remaining"]) == (200, "99")
 
     run(ratecard, scenario, now=lambda: now[0])
+    # Rate limits send no idempotency key: no key row, no durable write per request.
+    assert ratecard.scalar("select count(*) from core.idempotency_keys") == 0
 
 
 def test_order_rate_limit_then_feature_then_quota(ratecard: Ratecard) -> None:

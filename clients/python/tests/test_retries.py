@@ -52,6 +52,21 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_counted_once(
     assert keys[0::2] == keys[1::2] == [a.idempotency_key for a in answers]
 
 
+def test_a_keyless_consume_is_not_repeated_once_it_reached_the_server(
+    proxy: Proxy, client: RatecardClient, ratecard: Ratecard
+) -> None:
+    """Without a key a retry could count twice, so a lost answer is raised instead."""
+    proxy.plan = first_attempt("drop")
+    with pytest.raises(RatecardUnavailable) as err:
+        client.consume(ratecard.acme, "api_calls_hourly", idempotent=False)
+    assert err.value.code == "connection_error"
+    assert proxy.actions() == ["drop"]
+    assert ratecard.meter(ratecard.acme, "api_calls_hourly") == 1  # counted once, not lost
+    proxy.plan = lambda s, seen: "429" if len(seen) == 1 else "pass"  # refused before any work
+    c = client.consume(ratecard.acme, "api_calls_hourly", idempotent=False)
+    assert (c.used, proxy.actions()[1:]) == (2, ["429", "pass"])
+
+
 def test_a_502_after_the_commit_is_retried_and_counted_once(
     proxy: Proxy, client: RatecardClient, ratecard: Ratecard
 ) -> None:

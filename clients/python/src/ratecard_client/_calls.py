@@ -60,15 +60,24 @@ def check(tenant_id: Any, feature: str, amount: int) -> Call[bool]:
     return Call("POST", "/v1/check", lambda b: bool(b["allowed"]), body)
 
 
-def consume(tenant_id: Any, feature: str, amount: int, key: str) -> Call[Consumption]:
+def consume(tenant_id: Any, feature: str, amount: int, key: str | None) -> Call[Consumption]:
     body = {"tenant_id": _id(tenant_id), "feature": feature, "amount": amount}
+    # Without a key a repeat could count twice: repeat it only if it surely never left.
     return Call(
         "POST",
         "/v1/consume",
         lambda b: Consumption.from_row(b, key),
         body,
-        {"Idempotency-Key": key},
+        {"Idempotency-Key": key} if key else {},
+        repeatable=key is not None,
     )
+
+
+def consume_key(idempotency_key: str | None, idempotent: bool) -> str | None:
+    """The key a consume sends: the caller's, a new one, or none (idempotent=False)."""
+    if idempotency_key is not None:
+        return idempotency_key
+    return new_idempotency_key() if idempotent else None
 
 
 def event_json(e: UsageEvent) -> dict[str, Any]:

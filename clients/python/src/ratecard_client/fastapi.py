@@ -159,7 +159,7 @@ def rate_limit(
         request: Request, response: Response, tenant_id: Annotated[Any, Depends(source)]
     ) -> Consumption | None:
         outcome = await _gate(request).rate_limit(
-            _require_tenant(tenant_id), feature, amount, fail_open=fail_open
+            _require_tenant(tenant_id), feature, amount, fail_open=fail_open, idempotent=False
         )
         return _check(outcome, response).consumption
 

@@ -227,12 +227,21 @@ class Gate:
         return Outcome() if allowed else Outcome(self.not_in_plan(t, feature))
 
     async def consume(
-        self, tenant: Any, feature: str, amount: int = 1, *, fail_open: bool | None = None
+        self,
+        tenant: Any,
+        feature: str,
+        amount: int = 1,
+        *,
+        fail_open: bool | None = None,
+        idempotent: bool = True,
     ) -> Outcome:
-        """Count `amount` of a quota; 403 when it is used up or not in the plan."""
+        """Count `amount` of a quota; 403 when it is used up or not in the plan. With an
+        idempotency key (retries are replays) unless `idempotent` is False."""
         t = str(tenant)
         try:
-            c: Consumption = await _call(self.client.consume, t, feature, amount)
+            c: Consumption = await _call(
+                self.client.consume, t, feature, amount, idempotent=idempotent
+            )
         except RatecardUnavailable as exc:
             return self.unavailable(fail_open, f"quota {feature}", exc)
         if c.allowed:
@@ -242,13 +251,28 @@ class Gate:
         return Outcome(self.quota_exceeded(t, feature, c), consumption=c)
 
     async def rate_limit(
-        self, tenant: Any, feature: str, amount: int = 1, *, fail_open: bool | None = None
+        self,
+        tenant: Any,
+        feature: str,
+        amount: int = 1,
+        *,
+        fail_open: bool | None = None,
+        idempotent: bool = False,
     ) -> Outcome:
         """Count one request against a rate-limit feature (e.g. hourly); 429 when the
-        window is used up. Allowed requests get the RateLimit headers."""
+        window is used up. Allowed requests get the RateLimit headers.
+
+        Without an idempotency key by default: a rate-limit counter is not durable (an
+        unlogged table), and a key row would make every request a durable write with a
+        WAL flush (measured: about 0.3 ms a consume without a key, 1 to 3 ms with one, on
+        a busy 2-core machine). Such a call is not retried once it may have reached
+        Ratecard, so it is never counted twice either; a lost answer is handled by
+        fail-open or fail-closed."""
         t = str(tenant)
         try:
-            c: Consumption = await _call(self.client.consume, t, feature, amount)
+            c: Consumption = await _call(
+                self.client.consume, t, feature, amount, idempotent=idempotent
+            )
         except RatecardUnavailable as exc:
             return self.unavailable(fail_open, f"rate limit {feature}", exc)
         if c.allowed:

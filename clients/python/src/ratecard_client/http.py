@@ -192,11 +192,17 @@ class RatecardClient:
         amount: int = 1,
         *,
         idempotency_key: str | None = None,
+        idempotent: bool = True,
     ) -> Consumption:
         """Check the limit and count `amount` in one step. A denial is a Consumption with
         `allowed` False, not an error. Every retry reuses one idempotency key (generated
-        unless given), so a retried call is never counted twice."""
-        key = idempotency_key or calls.new_idempotency_key()
+        unless given), so a retried call is never counted twice.
+
+        `idempotent=False` sends no key: Ratecard then writes no key row, which for a
+        non-durable counter (an hourly rate limit) saves the commit's WAL flush. Such a
+        call is retried only when it surely never reached Ratecard, so it is still never
+        counted twice; an answer lost after that raises RatecardUnavailable instead."""
+        key = calls.consume_key(idempotency_key, idempotent)
         return self._send(calls.consume(tenant_id, feature, amount, key))
 
     def record_usage(
@@ -326,8 +332,9 @@ class AsyncRatecardClient:
         amount: int = 1,
         *,
         idempotency_key: str | None = None,
+        idempotent: bool = True,
     ) -> Consumption:
-        key = idempotency_key or calls.new_idempotency_key()
+        key = calls.consume_key(idempotency_key, idempotent)
         return await self._send(calls.consume(tenant_id, feature, amount, key))
 
     async def record_usage(

@@ -58,6 +58,9 @@ class _Rule:
     fail_open: bool | None = None
     """Overrides the middleware's fail_open for this rule (e.g. open for rate limits,
     closed for a paid feature)."""
+    idempotent: bool | None = None
+    """Send an idempotency key with the consume (retries are then replays). Default:
+    yes for Quota, no for RateLimit (see Gate.rate_limit)."""
 
     order = 0
 
@@ -91,7 +94,11 @@ class RateLimit(_Rule):
 
     async def apply(self, gate: Gate, tenant: Any, scope: Scope) -> Outcome:
         return await gate.rate_limit(
-            tenant, self.feature, self.amount_for(scope), fail_open=self.fail_open
+            tenant,
+            self.feature,
+            self.amount_for(scope),
+            fail_open=self.fail_open,
+            idempotent=bool(self.idempotent),
         )
 
 
@@ -113,7 +120,11 @@ class Quota(_Rule):
 
     async def apply(self, gate: Gate, tenant: Any, scope: Scope) -> Outcome:
         return await gate.consume(
-            tenant, self.feature, self.amount_for(scope), fail_open=self.fail_open
+            tenant,
+            self.feature,
+            self.amount_for(scope),
+            fail_open=self.fail_open,
+            idempotent=self.idempotent is not False,
         )
 
 

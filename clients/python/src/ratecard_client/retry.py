@@ -6,7 +6,8 @@ exponential backoff and jitter, up to `attempts` tries in all. A 429 or 503 that
 raised at once (as RateLimited / RatecardUnavailable) rather than holding the caller.
 
 Only requests that are safe to repeat are repeated once they may have reached the server:
-reads, `consume` (its idempotency key makes a repeat a replay), usage batches (every event
+reads, `consume` with its idempotency key (a repeat is a replay; without one, with
+`idempotent=False`, it is not repeated), usage batches (every event
 has a key) and storage tracking (tracking a key again replaces its size). Creating a
 tenant is repeated only when the request surely never left (the connection failed).
 """

@@ -116,8 +116,9 @@ class SqlClient:
         amount: int = 1,
         *,
         idempotency_key: str | None = None,
+        idempotent: bool = True,
     ) -> Consumption:
-        key = idempotency_key or calls.new_idempotency_key()
+        key = calls.consume_key(idempotency_key, idempotent)
         row = self._call(q.CONSUME, as_uuid(tenant_id), feature, amount, key)[0]
         return Consumption.from_row(row, key)
 
@@ -214,8 +215,9 @@ class AsyncSqlClient:
         amount: int = 1,
         *,
         idempotency_key: str | None = None,
+        idempotent: bool = True,
     ) -> Consumption:
-        key = idempotency_key or calls.new_idempotency_key()
+        key = calls.consume_key(idempotency_key, idempotent)
         rows = await self._call(q.CONSUME, as_uuid(tenant_id), feature, amount, key)
         return Consumption.from_row(rows[0], key)
 
