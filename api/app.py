@@ -21,6 +21,7 @@ from psycopg_pool import AsyncConnectionPool
 from api.auth import KeyCache, cache_seconds_from_env, principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
+from api.openapi import StrictStructSchemaPlugin, document_statuses
 from api.routes.admin import admin_router
 from api.routes.analytics import analytics_router
 from api.routes.billing import billing_router
@@ -75,7 +76,7 @@ def create_app(
         request_log_fields=("method", "path"),
         response_log_fields=("status_code",),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             readyz,
@@ -112,4 +113,24 @@ def create_app(
             ),
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        plugins=[StrictStructSchemaPlugin()],
     )
+    document_statuses(app)
+    _options_allow_every_method(app)
+    return app
+
+
+def _options_allow_every_method(app: Litestar) -> None:
+    """OPTIONS answers Allow with every method of a path.
+
+    Litestar builds a path's OPTIONS handler when it first registers the path and computes
+    Allow from that route object; when a router adds another method to the same path later
+    (POST and DELETE .../addons/{addon}), the merged route has all methods but the OPTIONS
+    handler still reads the first object's. Point that object at the merged methods."""
+    for route in app.routes:
+        entry = getattr(route, "route_handler_map", {}).get("OPTIONS")
+        closure = getattr(entry[0].fn, "__closure__", None) if entry else None
+        for cell in closure or ():
+            owner = cell.cell_contents
+            if owner is not route and hasattr(owner, "methods"):
+                owner.methods = route.methods

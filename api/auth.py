@@ -188,6 +188,8 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
 
 def _guard(*roles: str) -> Callable[..., Any]:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # which methods a path has is no secret (CORS preflights send no key)
         (await authenticate(connection)).require(*roles)
 
     guard.__name__ = f"{'_'.join(roles)}_guard"

@@ -19,16 +19,8 @@ GET_ENTITLEMENT = f"select {_ENTITLEMENT} from api.get_entitlement(%s::uuid, %s:
 MY_ENTITLEMENTS = f"select {_ENTITLEMENT}, overage, plan from api.entitlements order by feature"
 CREATE_TENANT = "select api.create_tenant(%s::text, %s::text, %s::text) as tenant_id"
 FEATURES = "select * from api.features order by code"
-PLANS = """
-select p.*,
-       coalesce((select jsonb_agg(to_jsonb(l) - 'plan'
-                                  || jsonb_build_object('grace_seconds',
-                                                        extract(epoch from l.grace)::bigint)
-                                  order by l.feature)
-                   from api.plan_limits l where l.plan = p.code), '[]') as limits
-  from api.plans p
- order by p.sort_order, p.price_cents, p.code
-"""
+# Each plan with its limits as a JSON array (the view builds it; the order is this page's).
+PLANS = "select * from api.plan_catalog order by sort_order, price_cents, code"
 ADDONS = "select * from api.addons order by code"
 TRACK_OBJECT = "select * from api.track_object(%s::uuid, %s::text, %s::bigint, %s::text)"
 FORGET_OBJECT = "select api.forget_object(%s::uuid, %s::text) as released_bytes"
@@ -56,14 +48,8 @@ ASSIGN_PLAN = "select api.assign_plan(%s::uuid, %s::text, %s::integer)"
 GRANT_ADDON = "select api.grant_addon(%s::uuid, %s::text, %s::integer)"
 REVOKE_ADDON = "select api.revoke_addon(%s::uuid, %s::text) as revoked"
 SET_TENANT_STATUS = "select * from api.set_tenant_status(%s::uuid, %s::text)"
-STRIPE_EVENTS = (
-    "select * from api.stripe_events where (%s::text is null or status = %s::text)"
-    " order by received_at desc limit %s::integer"
-)
-SUBSCRIPTIONS = (
-    "select * from api.subscription where (%s::text is null or status = %s::text)"
-    " order by tenant_id limit %s::integer"
-)
+STRIPE_EVENTS = "select * from api.list_stripe_events(%s::text, %s::integer)"
+SUBSCRIPTIONS = "select * from api.list_subscriptions(%s::text, %s::integer)"
 DISMISS_STRIPE_EVENT = "select * from api.dismiss_stripe_event(%s::text, %s::text)"
 
 # Billing (tenant keys). Reads run as ratecard_tenant under RLS; commands run as
@@ -71,14 +57,12 @@ DISMISS_STRIPE_EVENT = "select * from api.dismiss_stripe_event(%s::text, %s::tex
 MY_SUBSCRIPTION = "select * from api.subscription"
 MY_INVOICES = "select * from api.invoices"
 MY_ADDONS = "select * from api.tenant_addons"
-MY_USAGE = """
-select feature, kind, enabled, used as current, "limit", percent_used as percentage,
-       ("limit" is null and enabled) as is_unlimited,
-       coalesce(state = 'blocked' or (remaining = 0 and kind <> 'switch'), false) as is_at_limit,
-       coalesce(percent_used >= 80, false) as is_approaching_limit,
-       state, period_end, grace_until
-  from api.entitlements
-"""
+# As ratecard_tenant: RLS confines the view to the key's tenant; the flags are the view's.
+MY_USAGE = (
+    'select feature, kind, enabled, current, "limit", percentage, is_unlimited, is_at_limit,'
+    " is_approaching_limit, state, period_end, grace_until from api.usage_summary"
+    " order by feature"
+)
 CHECKOUT_CONTEXT = (
     "select * from api.checkout_context(%s::uuid, %s::text, %s::text, %s::integer, %s::integer)"
 )

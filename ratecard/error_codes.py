@@ -54,6 +54,7 @@ STANDARD: tuple[ErrorCode, ...] = (
     ErrorCode("22001", 422, "value_too_long"),
     ErrorCode("22007", 422, "invalid_datetime"),
     ErrorCode("22008", 422, "datetime_out_of_range"),
+    ErrorCode("22009", 422, "datetime_out_of_range"),
     ErrorCode("22P02", 422, "invalid_text_representation"),
     ErrorCode("22P05", 422, "invalid_argument"),
     ErrorCode("22021", 422, "invalid_argument"),

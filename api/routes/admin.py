@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api import queries as q
 from api.auth import admin_guard
 from api.db import fetch_as_caller, fetch_one_as_caller
-from api.errors import ApiError
+from api.openapi import STRIPE, errors
 from api.stripe_calls import call_stripe, stripe_client
 from api.validation import BigInt, Int, Strict, documented
 from ratecard import stripe_gateway as gw
@@ -79,23 +79,12 @@ class DismissBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, documented({"maxLength": 500})] | None = None
 
 
-SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
-STRIPE_EVENT_STATUSES = (
-    "pending",
-    "applied",
-    "ignored",
-    "stale",
-    "unknown_customer",
-    "failed",
-    "dismissed",
-)
-
-
 @put(
     "/features/{code:str}",
     dto=Strict[FeatureBody],
     return_dto=None,
     summary="Define or update a feature",
+    responses=errors(409),
 )
 async def put_feature(
     request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[FeatureBody]
@@ -133,6 +122,7 @@ async def put_plan(
     dto=Strict[LimitBody],
     return_dto=None,
     summary="Set a plan's limit for a feature",
+    responses=errors(404),
 )
 async def put_limit(
     request: Request[Any, Any, Any],
@@ -162,6 +152,7 @@ async def put_limit(
     dto=Strict[OverrideBody],
     return_dto=None,
     summary="Set a tenant's override for a feature",
+    responses=errors(404),
 )
 async def put_override(
     request: Request[Any, Any, Any],
@@ -179,6 +170,7 @@ async def put_override(
     "/tenants/{tenant_id:uuid}/overrides/{feature:str}",
     status_code=200,
     summary="Remove a tenant's override (removed=false when there was none)",
+    responses=errors(404),
 )
 async def delete_override(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], feature: FromPath[str]
@@ -191,6 +183,7 @@ async def delete_override(
     dto=Strict[AssignBody],
     return_dto=None,
     summary="Put a tenant on a plan now, outside Stripe",
+    responses=errors(404),
 )
 async def put_tenant_plan(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[AssignBody]
@@ -205,6 +198,7 @@ async def put_tenant_plan(
     dto=Strict[AddonBody],
     return_dto=None,
     summary="Grant a tenant units of an add-on (the body is optional: quantity 1)",
+    responses=errors(404),
 )
 async def grant_addon(
     request: Request[Any, Any, Any],
@@ -221,6 +215,7 @@ async def grant_addon(
     "/tenants/{tenant_id:uuid}/addons/{addon:str}",
     status_code=200,
     summary="Revoke a tenant's add-on now (revoked=false when it was not active)",
+    responses=errors(404),
 )
 async def revoke_addon(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], addon: FromPath[str]
@@ -233,6 +228,7 @@ async def revoke_addon(
     dto=Strict[StatusBody],
     return_dto=None,
     summary="Suspend a tenant or lift an administrator's suspension",
+    responses=errors(404),
 )
 async def put_tenant_status(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[StatusBody]
@@ -244,6 +240,7 @@ async def put_tenant_status(
     "/tenants/{tenant_id:uuid}/subscription/cancel",
     status_code=200,
     summary="Cancel a tenant's Stripe subscription now (no refund); the free plan follows",
+    responses=errors(404, *STRIPE),
 )
 async def cancel_subscription_now(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
@@ -262,29 +259,13 @@ async def cancel_subscription_now(
     }
 
 
-async def _list_by_status(
-    request: Request[Any, Any, Any],
-    query: str,
-    status: str | None,
-    allowed: tuple[str, ...],
-    limit: int,
-) -> list[dict[str, Any]]:
-    """A list route filtered by an optional status, at most `limit` rows (1 to 1000)."""
-    if status is not None and status not in allowed:
-        hint = ", ".join(allowed)
-        raise ApiError(422, "invalid_argument", f"unknown status {status}", hint=hint)
-    if not 1 <= limit <= 1000:
-        raise ApiError(422, "invalid_argument", "limit must be 1 to 1000")
-    return await fetch_as_caller(request, query, (status, status, limit))
-
-
 @get("/subscriptions", summary="Subscriptions with plan, status, seats, period and MRR")
 async def list_subscriptions(
     request: Request[Any, Any, Any],
     status: FromQuery[str | None] = None,
     limit: FromQuery[int] = 100,
 ) -> list[dict[str, Any]]:
-    return await _list_by_status(request, q.SUBSCRIPTIONS, status, SUBSCRIPTION_STATUSES, limit)
+    return await fetch_as_caller(request, q.SUBSCRIPTIONS, (status, limit))
 
 
 @get("/stripe-events", summary="Stored Stripe events, newest first (filter by status)")
@@ -293,7 +274,7 @@ async def list_stripe_events(
     status: FromQuery[str | None] = None,
     limit: FromQuery[int] = 100,
 ) -> list[dict[str, Any]]:
-    return await _list_by_status(request, q.STRIPE_EVENTS, status, STRIPE_EVENT_STATUSES, limit)
+    return await fetch_as_caller(request, q.STRIPE_EVENTS, (status, limit))
 
 
 @post(
@@ -302,6 +283,7 @@ async def list_stripe_events(
     dto=Strict[DismissBody],
     return_dto=None,
     summary="Stop retrying a stored Stripe event that will never apply",
+    responses=errors(404, 409),
 )
 async def dismiss_stripe_event(
     request: Request[Any, Any, Any],

@@ -23,6 +23,7 @@ from litestar.params import FromPath, JSONBody
 from api import queries as q
 from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
+from api.openapi import STRIPE, errors
 from api.stripe_calls import call_stripe, stripe_client
 from api.validation import Int, Strict, documented
 from ratecard import stripe_gateway as gw
@@ -109,6 +110,7 @@ async def my_addons(principal: NamedDependency[Principal], state: State) -> list
     dto=Strict[CheckoutBody],
     return_dto=None,
     summary="Start a Stripe Checkout for a plan",
+    responses=errors(404, *STRIPE),
 )
 async def checkout(
     data: JSONBody[CheckoutBody], principal: NamedDependency[Principal], state: State
@@ -137,7 +139,9 @@ async def checkout(
     return {"url": session.get("url"), "session_id": session.get("id")}
 
 
-@post("/portal", status_code=200, summary="Open the Stripe Billing Portal")
+@post(
+    "/portal", status_code=200, summary="Open the Stripe Billing Portal", responses=errors(*STRIPE)
+)
 async def portal(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
@@ -146,7 +150,11 @@ async def portal(principal: NamedDependency[Principal], state: State) -> dict[st
     return {"url": session.get("url")}
 
 
-@get("/upcoming-invoice", summary="Preview of the next invoice")
+@get(
+    "/upcoming-invoice",
+    summary="Preview of the next invoice",
+    responses=errors(*STRIPE),
+)
 async def upcoming_invoice(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
     client = stripe_client(state)
@@ -166,6 +174,7 @@ async def upcoming_invoice(principal: NamedDependency[Principal], state: State) 
     dto=Strict[ChangePlanBody],
     return_dto=None,
     summary="Upgrade now (prorated) or downgrade at period end",
+    responses=errors(404, 409, *STRIPE),
 )
 async def change_plan(
     data: JSONBody[ChangePlanBody], principal: NamedDependency[Principal], state: State
@@ -200,6 +209,7 @@ async def change_plan(
     dto=Strict[SeatsBody],
     return_dto=None,
     summary="Change the number of seats (prorated)",
+    responses=errors(*STRIPE),
 )
 async def seats(
     data: JSONBody[SeatsBody], principal: NamedDependency[Principal], state: State
@@ -227,6 +237,7 @@ async def seats(
     dto=Strict[AddonBody],
     return_dto=None,
     summary="Add an add-on to the subscription",
+    responses=errors(404, 409, *STRIPE),
 )
 async def purchase_addon(
     data: JSONBody[AddonBody], principal: NamedDependency[Principal], state: State
@@ -263,7 +274,12 @@ async def purchase_addon(
     }
 
 
-@delete("/addons/{addon:str}", status_code=200, summary="Cancel an add-on at the period end")
+@delete(
+    "/addons/{addon:str}",
+    status_code=200,
+    summary="Cancel an add-on at the period end",
+    responses=errors(404),
+)
 async def cancel_addon(
     addon: FromPath[str], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
@@ -287,12 +303,19 @@ async def _cancel_at_period_end(
     return {"cancel_at_period_end": flag}
 
 
-@post("/cancel", status_code=200, summary="Cancel at the end of the period")
+@post(
+    "/cancel", status_code=200, summary="Cancel at the end of the period", responses=errors(*STRIPE)
+)
 async def cancel(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     return await _cancel_at_period_end(principal, state, "cancel", True)
 
 
-@post("/reactivate", status_code=200, summary="Undo a cancellation before the period ends")
+@post(
+    "/reactivate",
+    status_code=200,
+    summary="Undo a cancellation before the period ends",
+    responses=errors(*STRIPE),
+)
 async def reactivate(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     return await _cancel_at_period_end(principal, state, "reactivate", False)
 

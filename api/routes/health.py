@@ -12,9 +12,16 @@ from psycopg_pool import PoolTimeout
 from api import queries
 from api.db import fetch_one
 from api.errors import error_body
+from api.openapi import errors
 
 
-@get("/healthz", tags=["health"], summary="The process is up", sync_to_thread=False)
+@get(
+    "/healthz",
+    tags=["health"],
+    summary="The process is up",
+    sync_to_thread=False,
+    opt={"no_database": True},
+)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -23,7 +30,7 @@ def healthz() -> dict[str, str]:
     "/readyz",
     tags=["health"],
     summary="The database is reachable and migrated to the version this code ships",
-    responses={},
+    responses=errors(503),
 )
 async def readyz(state: State) -> Response[dict[str, Any]]:
     expected: str = state.expected_schema

@@ -17,6 +17,7 @@ from api import queries as q
 from api.auth import service_guard
 from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
+from api.openapi import errors
 from api.validation import BigInt, Strict, documented
 
 MAX_EVENTS = 10_000
@@ -88,6 +89,7 @@ class ObjectBody(msgspec.Struct, forbid_unknown_fields=True):
     dto=Strict[CheckBody],
     return_dto=None,
     summary="May the tenant use this much more now? (changes nothing)",
+    responses=errors(404),
 )
 async def check(request: Request[Any, Any, Any], data: JSONBody[CheckBody]) -> dict[str, bool]:
     row = await fetch_one_as_caller(
@@ -102,6 +104,7 @@ async def check(request: Request[Any, Any, Any], data: JSONBody[CheckBody]) -> d
     dto=Strict[ConsumeBody],
     return_dto=None,
     summary="Check the limit and record usage atomically (a denial is 200, allowed=false)",
+    responses=errors(404, 409),
 )
 async def consume(
     request: Request[Any, Any, Any],
@@ -133,6 +136,7 @@ async def consume(
     return_dto=None,
     request_max_body_size=USAGE_MAX_BODY_BYTES,
     summary="Record up to 10,000 usage events, each exactly once by its idempotency key",
+    responses=errors(404, 409),
 )
 async def usage(request: Request[Any, Any, Any], data: JSONBody[UsageBody]) -> dict[str, int]:
     events = msgspec.json.encode(data.events).decode()
@@ -145,6 +149,7 @@ async def usage(request: Request[Any, Any, Any], data: JSONBody[UsageBody]) -> d
     dto=Strict[TenantBody],
     return_dto=None,
     summary="Create a tenant (on a plan, or the default plan)",
+    responses=errors(404),
 )
 async def create_tenant(
     request: Request[Any, Any, Any], data: JSONBody[TenantBody]
@@ -152,7 +157,11 @@ async def create_tenant(
     return await fetch_one_as_caller(request, q.CREATE_TENANT, (data.name, data.email, data.plan))
 
 
-@get("/tenants/{tenant_id:uuid}/entitlements", summary="All entitlements of a tenant")
+@get(
+    "/tenants/{tenant_id:uuid}/entitlements",
+    summary="All entitlements of a tenant",
+    responses=errors(404),
+)
 async def entitlements(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
 ) -> dict[str, Any]:
@@ -160,7 +169,11 @@ async def entitlements(
     return {"tenant_id": tenant_id, "entitlements": rows}
 
 
-@get("/tenants/{tenant_id:uuid}/entitlements/{feature:str}", summary="One entitlement")
+@get(
+    "/tenants/{tenant_id:uuid}/entitlements/{feature:str}",
+    summary="One entitlement",
+    responses=errors(404),
+)
 async def entitlement(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], feature: FromPath[str]
 ) -> dict[str, Any]:
@@ -173,6 +186,7 @@ async def entitlement(
     dto=Strict[ObjectBody],
     return_dto=None,
     summary="Check the storage limit and track (or resize) an object",
+    responses=errors(404),
 )
 async def track_object(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[ObjectBody]
@@ -186,6 +200,7 @@ async def track_object(
     "/tenants/{tenant_id:uuid}/storage/objects/{object_key:path}",
     status_code=200,
     summary="Forget a deleted object and release its bytes",
+    responses=errors(404),
 )
 async def forget_object(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], object_key: FromPath[str]
@@ -214,7 +229,11 @@ def object_key_as_sent(request: Request[Any, Any, Any], parsed: str) -> str:
         ) from None
 
 
-@get("/tenants/{tenant_id:uuid}/storage", summary="Objects and bytes per storage category")
+@get(
+    "/tenants/{tenant_id:uuid}/storage",
+    summary="Objects and bytes per storage category",
+    responses=errors(404),
+)
 async def storage(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict[str, Any]:
     rows = await fetch_as_caller(request, q.STORAGE_USAGE, (tenant_id,))
     return {"tenant_id": tenant_id, "categories": rows}

@@ -22,6 +22,7 @@ from litestar.datastructures import State
 from api import queries
 from api.db import fetch
 from api.errors import ApiError
+from api.openapi import errors
 from ratecard import jsontext
 from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import one
@@ -37,6 +38,7 @@ MAX_EVENT_BYTES = 4 * 1_048_576
     status_code=200,
     request_max_body_size=MAX_EVENT_BYTES,
     opt={"json_body": True},
+    responses=errors(400, 422),
 )
 async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dict[str, Any]:
     settings: gw.StripeSettings = state.stripe

@@ -1,6 +1,6 @@
 -- internal.usage_state(): the state shown for a (tenant, feature) right now.
 --   disabled   the feature is off for this tenant
---   ok         under 80% (or unlimited)
+--   ok         under 80% (or unlimited; internal.approaching_limit)
 --   warning    at or above 80% and not past the limit (bill at exactly 100% too, and soft
 --              at 100% while its buffer leaves room)
 --   over_limit past the limit but still allowed: soft within buffer and grace, or bill
@@ -26,7 +26,7 @@ as $$
          and p_grace is not null and p_now >= p_over_since + p_grace then 'blocked'
     when p_used > p_limit then 'over_limit'
     when p_limit = 0 then 'ok'                 -- bill with nothing bundled: pay as you go
-    when p_used * 100 >= p_limit * 80 then 'warning'
+    when internal.approaching_limit(p_used, p_limit) then 'warning'
     else 'ok'
   end
 $$;

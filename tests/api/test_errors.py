@@ -30,3 +30,29 @@ def test_openapi_documents_bodies_and_bearer_auth(client: TestClient) -> None:
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     assert check["security"] == [{"apiKey": []}]
     assert "security" not in schema["paths"]["/healthz"]["get"]
+
+
+def test_options_lists_every_method_of_a_path(client: TestClient, demo: Demo) -> None:
+    for path, methods in [
+        (f"/v1/admin/tenants/{demo.acme}/addons/extra_emails", {"POST", "DELETE", "OPTIONS"}),
+        (f"/v1/admin/tenants/{demo.acme}/overrides/api_calls", {"PUT", "DELETE", "OPTIONS"}),
+        ("/v1/check", {"POST", "OPTIONS"}),
+    ]:
+        r = client.options(path)
+        assert r.status_code == 204, r.text
+        assert {m.strip() for m in r.headers["allow"].split(",")} == methods
+
+
+def test_openapi_documents_statuses_and_strict_bodies(client: TestClient) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    consume = schema["paths"]["/v1/consume"]["post"]
+    assert set(consume["responses"]) >= {"200", "400", "401", "403", "404", "409", "413", "415",
+                                         "422", "503"}  # fmt: skip
+    error = consume["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+    assert error.endswith("/ErrorBody")
+    body = schema["components"]["schemas"]["ConsumeBody"]
+    assert body["additionalProperties"] is False
+    assert body["properties"]["idempotency_key"]["maxLength"] == 255
+    track = schema["components"]["schemas"]["ObjectBody"]["properties"]["category"]
+    assert track["enum"] == ["upload", "attachment", "export", "profile_image", "backup"]
+    assert "400" not in schema["paths"]["/healthz"]["get"]["responses"]
