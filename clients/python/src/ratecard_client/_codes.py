@@ -33,6 +33,7 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
     "22008": (422, "datetime_out_of_range"),
+    "22009": (422, "datetime_out_of_range"),
     "22P02": (422, "invalid_text_representation"),
     "22P05": (422, "invalid_argument"),
     "22021": (422, "invalid_argument"),
