@@ -1,14 +1,17 @@
-"""Billing jobs that must call Stripe, run by the worker.
+"""Billing jobs that must call Stripe, run by the worker from the queue.
 
 * make_due_plan_changes: a downgrade scheduled for the end of a period is made in Stripe
   when it is due (new price, no proration). The Stripe event that follows changes the plan
   and clears the schedule in SQL; until then the same Stripe request is repeated with the
   same idempotency key, which Stripe answers with the first result.
-* end_addons: add-ons whose cancellation date has come stop counting (api.end_due_addons),
-  then their Stripe subscription items are deleted without proration
-  (api.due_addon_removals); the subscription event that follows drops the rows. A delete
-  that fails is tried again on the next pass; an item Stripe no longer has counts as gone.
-* retry_events: apply stored Stripe events that failed or waited for their customer.
+* remove_ended_addon_items: the Stripe subscription items of add-ons that ended
+  (the SQL job end_due_addons ended them; api.due_addon_removals lists them) are deleted
+  without proration; the subscription event that follows drops the rows. A delete that
+  fails is tried again on the next run; an item Stripe no longer has counts as gone.
+
+Without STRIPE_SECRET_KEY both succeed at once with {"skipped": "stripe not configured"}.
+A failed Stripe call for one subscription is logged and counted (`failed`), and does not
+stop the others; it is tried again on the next run.
 """
 
 from __future__ import annotations
@@ -20,19 +23,26 @@ import psycopg
 import stripe
 
 from jobs import queries as q
+from jobs.registry import JobContext, handler
 from ratecard import stripe_gateway as gw
-from ratecard.sqlcall import Role, call, one
+from ratecard.sqlcall import Role, call
 
 log = logging.getLogger("ratecard.jobs.billing")
 
 SERVICE: Role = "ratecard_service"
+NOT_CONFIGURED = {"skipped": "stripe not configured"}
+
+
+def _client() -> stripe.StripeClient | None:
+    settings = gw.StripeSettings.from_env()
+    return gw.make_client(settings) if settings.configured else None
 
 
 def make_due_plan_changes(
     conn: psycopg.Connection[Any], client: stripe.StripeClient, limit: int = 50
-) -> int:
-    """Ask Stripe to switch every due scheduled plan change. Returns how many were sent."""
-    sent = 0
+) -> tuple[int, int]:
+    """Ask Stripe to switch every due scheduled plan change. Returns (sent, failed)."""
+    sent = failed = 0
     for due in call(conn, q.DUE_PLAN_CHANGES, (limit,), role=SERVICE):
         # one key per scheduled change: repeats until Stripe's event are answered with the
         # first result, and a later change to the same price is a new request
@@ -58,24 +68,21 @@ def make_due_plan_changes(
             )
             sent += 1
         except stripe.StripeError as exc:
+            failed += 1
             log.warning(
                 "plan change for %s failed (Stripe request %s): %s",
                 due["tenant_id"],
                 getattr(exc, "request_id", None),
                 exc.user_message,
             )
-    return sent
+    return sent, failed
 
 
-def end_addons(
-    conn: psycopg.Connection[Any], client: stripe.StripeClient | None, limit: int = 50
+def remove_ended_addon_items(
+    conn: psycopg.Connection[Any], client: stripe.StripeClient, limit: int = 50
 ) -> tuple[int, int]:
-    """End due add-ons, then remove ended add-ons' items in Stripe (when a client is
-    given). Returns (ended now, items removed)."""
-    ended = int(one(call(conn, q.END_DUE_ADDONS, (), role=SERVICE), "end_due_addons")["ended"])
-    removed = 0
-    if client is None:
-        return ended, removed
+    """Delete ended add-ons' Stripe items. Returns (removed, failed)."""
+    removed = failed = 0
     for due in call(conn, q.DUE_ADDON_REMOVALS, (limit,), role=SERVICE):
         try:
             gw.remove_subscription_item(
@@ -83,6 +90,7 @@ def end_addons(
             )
             removed += 1
         except stripe.StripeError as exc:
+            failed += 1
             log.warning(
                 "removing add-on %s of %s failed (Stripe request %s): %s",
                 due["addon"],
@@ -90,10 +98,22 @@ def end_addons(
                 getattr(exc, "request_id", None),
                 exc.user_message,
             )
-    return ended, removed
+    return removed, failed
 
 
-def retry_events(conn: psycopg.Connection[Any], limit: int = 100) -> int:
-    return int(
-        one(call(conn, q.RETRY_EVENTS, (limit,), role=SERVICE), "retry_stripe_events")["applied"]
-    )
+@handler("make_due_plan_changes")
+def run_make_due_plan_changes(ctx: JobContext) -> dict[str, Any]:
+    client = _client()
+    if client is None:
+        return NOT_CONFIGURED
+    sent, failed = make_due_plan_changes(ctx.conn, client, int(ctx.args.get("limit", 50)))
+    return {"sent": sent, "failed": failed}
+
+
+@handler("remove_ended_addon_items")
+def run_remove_ended_addon_items(ctx: JobContext) -> dict[str, Any]:
+    client = _client()
+    if client is None:
+        return NOT_CONFIGURED
+    removed, failed = remove_ended_addon_items(ctx.conn, client, int(ctx.args.get("limit", 50)))
+    return {"removed": removed, "failed": failed}

@@ -1,9 +1,26 @@
-"""Every statement the job worker sends, in one place, with explicit casts.
+"""Every statement the job worker and the job handlers send, in one place, with explicit
+casts.
 
-Sent through ratecard.sqlcall.call as ratecard_service (see jobs/billing.py)."""
+Sent through ratecard.sqlcall.call as ratecard_service (see jobs/worker.py, jobs/billing.py).
+"""
 
+# billing handlers (jobs/billing.py)
 DUE_PLAN_CHANGES = "select * from api.due_plan_changes(%s::integer)"
-RETRY_EVENTS = "select api.retry_stripe_events(%s::integer) as applied"
-END_DUE_ADDONS = "select api.end_due_addons() as ended"
 DUE_ADDON_REMOVALS = "select * from api.due_addon_removals(%s::integer)"
+
+# the queue (jobs/worker.py)
 LISTEN_JOBS = "listen ratecard_jobs"
+CLAIM = (
+    "select id, job, kind, args, attempt, max_attempts, lease_seconds"
+    " from api.claim_job_runs(%s::text, %s::integer, %s::text[])"
+)
+STEP = "select api.step_job_run(%s::bigint, %s::text) as out"
+FINISH = (
+    "select api.finish_job_run(%s::bigint, %s::text, %s::boolean, %s::jsonb, %s::text,"
+    " %s::boolean) as status"
+)
+PROGRESS = "select api.report_job_progress(%s::bigint, %s::text, %s::jsonb) as held"
+EXTEND = "select api.extend_job_leases(%s::text, %s::bigint[]) as lost"
+RELEASE = "select api.release_job_runs(%s::text, %s::bigint[]) as released"
+FIRE_SCHEDULES = "select api.fire_due_schedules() as fired"
+STATS = "select job, queued, waiting, running, dead, oldest_queued_seconds from api.job_stats()"

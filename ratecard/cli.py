@@ -162,9 +162,28 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(s: Settings, args: argparse.Namespace) -> int:
-    from jobs.worker import run_worker
+    from jobs.worker import WorkerOptions, run_worker
 
-    return run_worker(s, once=args.once)
+    if args.concurrency < 1:
+        raise RatecardError("--concurrency must be 1 or more")
+    port = args.metrics_port
+    if port is None:
+        raw = os.environ.get("RATECARD_WORKER_METRICS_PORT", "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise RatecardError(f"RATECARD_WORKER_METRICS_PORT must be a port, got {raw!r}")
+            port = int(raw)
+    if port:
+        _check_port_free("127.0.0.1", port)
+    return run_worker(
+        s,
+        WorkerOptions(
+            concurrency=args.concurrency,
+            once=args.once,
+            metrics_port=port,
+            shutdown_timeout=args.shutdown_timeout,
+        ),
+    )
 
 
 def cmd_seed(s: Settings, args: argparse.Namespace) -> int:
@@ -525,7 +544,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default RATECARD_HTTP_HOST)")
     p.add_argument("--port", type=int, help="port to listen on (default RATECARD_HTTP_PORT)")
     p = add(sub, "worker", cmd_worker, "run the job worker until stopped")
-    p.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    p.add_argument("--once", action="store_true", help="run what is due, then exit")
+    p.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="runs at once (default 4)"
+    )
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve Prometheus metrics on 127.0.0.1:PORT/metrics (default"
+        " RATECARD_WORKER_METRICS_PORT; unset: no metrics)",
+    )
+    p.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="on SIGTERM, how long running jobs may take before they are handed back"
+        " to the queue (default 10)",
+    )
+    from ratecard.jobs_cli import add_commands
+
+    add_commands(sub)
 
     seed = sub.add_parser("seed", help="load data", description="Load data.")
     seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")

@@ -43,6 +43,9 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC022", 409, "already_on_plan"),
     ErrorCode("RC023", 409, "stripe_event_already_final"),
     ErrorCode("RC024", 409, "feature_definition_conflict"),
+    ErrorCode("RC025", 404, "job_not_found"),
+    ErrorCode("RC026", 404, "job_run_not_found"),
+    ErrorCode("RC027", 409, "job_run_state_conflict"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

@@ -7,16 +7,20 @@ Three steps, each idempotent, so running it twice changes nothing the second tim
 2. yoyo applies pending files from migrations/ as ratecard_owner (tables, indexes, types).
 3. In ONE transaction as ratecard_owner: drop and recreate the `api` and `analytics` schemas,
    then apply every file under sql/ in this fixed order: internal/, api/, analytics/,
-   policies/, after/ (statements that use the definitions, e.g. partition upkeep); inside
+   policies/, jobs/ (job definitions), after/ (statements that use the definitions, e.g.
+   partition upkeep); inside
    a folder, by file name, except that a file may name others it needs
    first with a header line `-- requires: api/some_view.sql`. Rebuilding `api` and
    `analytics` from scratch means a renamed or re-typed function never leaves an old
    overload behind. Nothing outside those two schemas may depend on them (a catalog test
    checks this), so the rebuild cannot cascade into tables or policies.
+4. Schedules: every job's schedule (core.jobs) is installed into pg_cron as
+   `ratecard.<job>`, or left to the worker where pg_cron is not used (ratecard/schedules.py).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,13 +33,14 @@ from psycopg.conninfo import conninfo_to_dict
 from yoyo import get_backend, read_migrations
 
 from ratecard import queries as q
+from ratecard import schedules
 from ratecard.config import OWNER_ROLE, PROJECT_ROOT
 from ratecard.errors import RatecardError
 from ratecard.sqlcall import call, one
 
 SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-SQL_ORDER = ("internal", "api", "analytics", "policies", "after")
+SQL_ORDER = ("internal", "api", "analytics", "policies", "jobs", "after")
 REBUILT_SCHEMAS = ("api", "analytics")
 META_SCHEMA = "ratecard_meta"
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
@@ -47,6 +52,8 @@ class MigrateReport:
     sql_files: int = 0
     cron: bool = False
     cron_note: str = ""
+    cron_facts: schedules.CronFacts | None = None
+    schedules: schedules.ScheduleReport | None = None
 
 
 def yoyo_url(conninfo: str) -> str:
@@ -112,6 +119,7 @@ def _bootstrap(conn: psycopg.Connection, sql_dir: Path, report: MigrateReport) -
             report.cron = True
         else:
             report.cron_note = "pg_cron could not be created (needs a superuser once)"
+    report.cron_facts = schedules.CronFacts.from_row(facts, in_this_db=report.cron)
 
 
 def _apply_versioned(conninfo: str, migrations_dir: Path, report: MigrateReport) -> None:
@@ -158,20 +166,50 @@ def migrate(
     migrations_dir: Path = MIGRATIONS_DIR,
     sql_dir: Path = SQL_DIR,
     log: Callable[[str], None] | None = None,
+    cron: str | None = None,
 ) -> MigrateReport:
-    """Bring the database at `conninfo` (an administrator login) fully up to date."""
+    """Bring the database at `conninfo` (an administrator login) fully up to date.
+    `cron`: where schedules run (auto, pg_cron, worker; default RATECARD_CRON or auto)."""
+    mode = schedules.check_mode(cron if cron is not None else os.environ.get("RATECARD_CRON", ""))
     report = MigrateReport()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         _bootstrap(conn, sql_dir, report)
     _apply_versioned(conninfo, migrations_dir, report)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         _apply_repeatable(conn, sql_dir, report)
+    if report.cron_facts is not None and _has_jobs_table(conninfo):
+        report.schedules = schedules.install(conninfo, report.cron_facts, mode)
     if log:
         applied = ", ".join(report.applied) if report.applied else "none pending"
         log(f"migrations: {applied}; sql/: {report.sql_files} files re-applied")
-        if report.cron_note:
+        sched = report.schedules
+        if sched is not None:
+            changes = (
+                f" ({sched.installed} added, {sched.updated} changed, {sched.removed} removed)"
+                if sched.installed or sched.updated or sched.removed
+                else ""
+            )
+            log(f"schedules: fired by {sched.by}{changes}")
+            if sched.note:
+                log(f"note: {sched.note}")
+        elif report.cron_note:
             log(f"note: {report.cron_note}")
     return report
+
+
+def cron_facts(conninfo: str) -> schedules.CronFacts:
+    """What bootstrap would find out about pg_cron, without changing anything."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        facts = one(call(conn, q.CRON_FACTS, role="login"), "pg_cron facts")
+        has = one(call(conn, q.HAS_PG_CRON_ROW, role="login"), "pg_cron")["present"]
+    in_db = bool(has) and facts["cron_db"] == facts["this_db"]
+    return schedules.CronFacts.from_row(facts, in_this_db=in_db)
+
+
+def _has_jobs_table(conninfo: str) -> bool:
+    """False for a schema from before jobs existed (an upgrade test's first step)."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return bool(one(call(conn, q.HAS_JOBS_TABLE, role="login"), "jobs table")["present"])
 
 
 def latest_migration_id(migrations_dir: Path = MIGRATIONS_DIR) -> str:

@@ -28,11 +28,15 @@ select exists (select from pg_available_extensions where name = 'pg_cron') as av
        -- pg_settings rather than current_setting(): a login without
        -- pg_read_all_settings may not read a superuser-only setting
        (select setting from pg_settings where name = 'cron.database_name') as cron_db,
+       (select setting from pg_settings
+         where name = 'cron.use_background_workers') as background_workers,
        current_database() as this_db,
        (select rolsuper from pg_roles where rolname = current_user) as is_super
 """
+HAS_JOBS_TABLE = "select to_regclass('core.jobs') is not null as present"
 CREATE_PG_CRON = "create extension if not exists pg_cron"
 HAS_PG_CRON = "select exists (select from pg_extension where extname = 'pg_cron')"
+HAS_PG_CRON_ROW = "select exists (select from pg_extension where extname = 'pg_cron') as present"
 META_TABLES = "select tablename from pg_tables where schemaname = %s"
 SQL_APPLY_SETTINGS = (
     "set local check_function_bodies = off; set local client_min_messages = warning"
@@ -61,3 +65,63 @@ select jsonb_build_object(
 ) as report
 """
 REPORT_CAPACITY = "select analytics.platform_health() as report"
+
+# ratecard db migrate: schedules (ratecard/schedules.py)
+WANTED_SCHEDULES = """
+select 'ratecard.' || j.name as jobname, j.name as job,
+       coalesce(j.schedule_override, j.schedule) as schedule,
+       case j.kind when 'sql' then format('call api.run_job(%L)', j.name)
+            else format('select api.enqueue_job(%L, p_dedupe_key => %L)', j.name, 'schedule')
+       end as command
+  from core.jobs j
+ where j.enabled and coalesce(j.schedule_override, j.schedule) is not null
+ order by j.name
+"""
+RECORD_CRON_JOBS = """
+update core.jobs j set cron_jobid = (%s::jsonb ->> j.name)::bigint
+ where j.cron_jobid is distinct from (%s::jsonb ->> j.name)::bigint
+"""
+CURRENT_USER = "select current_user::text as me"
+OUR_CRON_JOBS = """
+select jobid, jobname, schedule, command, username, active from cron.job
+ where jobname like 'ratecard.%%' and database = %s::text
+"""
+CRON_NAMES_ELSEWHERE = """
+select jobname, database from cron.job
+ where jobname = any(%s::text[]) and username = %s::text and database <> %s::text
+"""
+SCHEDULE_CRON = (
+    "select cron.schedule_in_database(%s::text, %s::text, %s::text, %s::text, %s::text, true)"
+    " as jobid"
+)
+UNSCHEDULE_CRON = "select cron.unschedule(%s::bigint) as done"
+
+# ratecard jobs (ratecard/jobs_cli.py), as ratecard_admin unless said otherwise
+JOBS_LIST = """
+select name, kind, schedule, scheduled_by, last_run_at, last_status, next_run_at, queued,
+       running, dead, description
+  from api.jobs order by name
+"""
+JOB_KIND = "select kind from api.jobs where name = %s::text"
+# as the administrator login itself: a CALL at top level, so each step commits
+RUN_SQL_JOB = "call api.run_job(%s::text, %s::jsonb)"
+LAST_CLI_RUN = """
+select id, status, result, error, steps, duration_seconds from api.job_runs
+ where job = %s::text and via = 'direct' and requested_by like '%%(ratecard-cli)'
+ order by id desc limit 1
+"""
+ENQUEUE_JOB = "select api.enqueue_job(%s::text, %s::jsonb) as id"
+JOB_RUN = """
+select id, job, status, attempts, max_attempts, run_at, started_at, finished_at,
+       duration_seconds, result, error
+  from api.job_runs where id = %s::bigint
+"""
+JOB_HISTORY = """
+select id, job, status, via, attempts, enqueued_at, started_at, duration_seconds, result,
+       error
+  from api.job_runs
+ where (%s::text is null or job = %s::text) and (%s::text is null or status = %s::text)
+ order by id desc limit %s::integer
+"""
+RETRY_JOB_RUN = "select api.retry_job_run(%s::bigint) as id"
+SET_JOB_SCHEDULE = "select api.set_job_schedule(%s::text, %s::text) as schedule"

@@ -109,7 +109,7 @@ def test_broken_sql_file_applies_nothing(scratch_db: Callable[[str], str], tmp_p
 
 def test_sql_files_follow_documented_order_and_requires(tmp_path: Path) -> None:
     files = [p.relative_to(SQL_DIR).parts[0] for p in ordered_sql_files()]
-    folders = ["internal", "api", "analytics", "policies", "after"]
+    folders = ["internal", "api", "analytics", "policies", "jobs", "after"]
     assert files == sorted(files, key=folders.index)
     (tmp_path / "internal").mkdir()
     (tmp_path / "api").mkdir()

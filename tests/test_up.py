@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
+
 from ratecard.cluster import Cluster
 
 
@@ -74,6 +76,17 @@ def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             time.sleep(0.3)
         assert _status(f"http://127.0.0.1:{port}/readyz") == 200
+        # pg_cron runs in the embedded database: migrate installed every schedule there
+        with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
+            cron = dict(conn.execute("select jobname, schedule from cron.job").fetchall())
+            jobs = dict(
+                conn.execute(
+                    "select 'ratecard.' || name, schedule from api.jobs where schedule is not null"
+                ).fetchall()
+            )
+            by = {r[0] for r in conn.execute("select scheduled_by from api.jobs")}
+        assert cron == jobs and "ratecard.expire_trials" in cron
+        assert by == {"pg_cron"}
         pid_file = cluster.datadir / "postmaster.pid"
         postmaster = int(pid_file.read_text().split()[0])
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

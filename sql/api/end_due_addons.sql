@@ -2,7 +2,7 @@
 -- ends_at has come is set canceled, so its grants stop counting (entitlements follow by
 -- trigger), with one outbox row each. Stripe items of ended add-ons are then removed by the
 -- worker (api.due_addon_removals). Returns how many ended now. Safe to run at any time and
--- concurrently; scheduled by pg_cron and run by the worker's pass.
+-- concurrently; run by the SQL job end_due_addons (pg_cron, every 5 minutes).
 create or replace function api.end_due_addons()
 returns integer
 language plpgsql

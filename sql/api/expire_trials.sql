@@ -10,7 +10,7 @@
 -- trigger) with one trial_ended outbox row; data is kept and the tenant is not suspended.
 -- A later Stripe snapshot with a new trial end or another status wins as usual. A trial
 -- assigned without Stripe (no snapshot) is ended the same way. Returns how many trials
--- lapsed now. Safe to run at any time; scheduled by pg_cron.
+-- lapsed now. Safe to run at any time; run every 5 minutes by the SQL job expire_trials.
 create or replace function api.expire_trials(p_grace interval default interval '1 hour')
 returns integer
 language plpgsql

@@ -3,7 +3,7 @@
 -- the default plan's limits (entitlements follow by trigger), with one outbox row. Stripe
 -- giving up (unpaid, or cancelled for non-payment) suspends the tenant, and a successful
 -- payment restores everything; both arrive as events (internal.sync_billing_state).
--- Returns how many subscriptions were restricted now. Scheduled by pg_cron.
+-- Returns how many subscriptions were restricted now. Run hourly by the SQL job run_dunning.
 create or replace function api.run_dunning()
 returns integer
 language plpgsql

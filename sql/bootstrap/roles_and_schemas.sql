@@ -8,6 +8,9 @@
 --   ratecard_tenant         tenant-scoped reads, confined by RLS to ratecard.tenant_id
 --   ratecard_admin          catalog management and analytics
 --   ratecard_authenticator  LOGIN NOINHERIT: the HTTP pool's login, switches with SET LOCAL ROLE
+--   ratecard_scheduler      LOGIN, no password, member of ratecard_service: the role pg_cron
+--                           runs Ratecard's schedules as (a background worker needs a role
+--                           that may log in; without a password nothing else logs in as it)
 
 do $$
 declare
@@ -22,10 +25,14 @@ begin
   if not exists (select from pg_catalog.pg_roles where rolname = 'ratecard_authenticator') then
     create role ratecard_authenticator login noinherit;
   end if;
+  if not exists (select from pg_catalog.pg_roles where rolname = 'ratecard_scheduler') then
+    create role ratecard_scheduler login;
+  end if;
 end
 $$;
 
 grant ratecard_service, ratecard_tenant, ratecard_admin to ratecard_authenticator;
+grant ratecard_service to ratecard_scheduler;
 
 -- The owner creates schemas in this database; nobody else gets anything by default.
 do $$
@@ -33,6 +40,7 @@ begin
   execute format('grant create, connect, temporary on database %I to ratecard_owner',
                  current_database());
   execute format('grant connect on database %I to ratecard_authenticator', current_database());
+  execute format('grant connect on database %I to ratecard_scheduler', current_database());
   execute format('revoke all on database %I from public', current_database());
 end
 $$;

@@ -11,7 +11,8 @@ import stripe
 from litestar.testing import TestClient
 
 from api.app import create_app
-from jobs.worker import run_pass
+from jobs import billing as billing_jobs
+from ratecard import stripe_gateway as gw
 from ratecard.config import Settings
 from ratecard.stripe_gateway import StripeSettings
 from tests.api.conftest import WEBHOOK_SECRET, Demo
@@ -269,12 +270,17 @@ def test_addon_cancelled_at_period_end_and_removed_by_the_worker(
 
     db.execute("select internal.set_clock('2026-02-01T00:00:01Z')")
     s = StripeSettings(secret_key="sk_test_1", api_base=fake.url)
-    assert run_pass(db, s) == {
-        "stripe_events_applied": 0,
-        "plan_changes_sent": 0,
-        "addons_ended": 1,
-        "addon_items_removed": 1,
-    }
+    db.execute("call api.run_job('end_due_addons')")
+    ended = db.execute(
+        "select result from api.job_runs where job = 'end_due_addons' order by id desc limit 1"
+    ).fetchone()[0]
+    assert ended == {"ended": 1}
+    # the Stripe removal was queued at once (deduplicated with its schedule)
+    queued = db.execute(
+        "select dedupe_key from api.job_runs where job = 'remove_ended_addon_items'"
+    ).fetchall()
+    assert queued == [("schedule",)]
+    assert _removals(db, s) == (1, 0)
     [req] = fake.find("DELETE", "/v1/subscription_items/si_emails")
     assert req.params["proration_behavior"] == "none"
     assert req.headers["Idempotency-Key"] == "addon-remove:si_emails"
@@ -285,7 +291,12 @@ def test_addon_cancelled_at_period_end_and_removed_by_the_worker(
     # Stripe's event without the item drops the row; nothing is left to remove
     deliver(billing, "evt_a2", "customer.subscription.updated", T + 60, acme_sub(demo))
     assert billing.get("/v1/billing/my-addons", headers=demo.tenant).json() == []
-    assert run_pass(db, s)["addon_items_removed"] == 0
+    assert _removals(db, s) == (0, 0)
+
+
+def _removals(db, s: StripeSettings) -> tuple[int, int]:
+    """What the remove_ended_addon_items job does: (removed, failed)."""
+    return billing_jobs.remove_ended_addon_items(db, gw.make_client(s))
 
 
 def test_addon_removal_of_an_item_stripe_no_longer_has(
@@ -298,9 +309,9 @@ def test_addon_removal_of_an_item_stripe_no_longer_has(
         {"error": {"type": "invalid_request_error", "code": "resource_missing"}},
     )
     s = StripeSettings(secret_key="sk_test_1", api_base=fake.url)
-    assert run_pass(db, s)["addon_items_removed"] == 1  # missing counts as removed
+    assert _removals(db, s) == (1, 0)  # missing counts as removed
     fake.forced["DELETE /v1/subscription_items/si_emails"] = (500, {"error": {"type": "api_error"}})
-    assert run_pass(db, s)["addon_items_removed"] == 0  # logged, tried again next pass
+    assert _removals(db, s) == (0, 1)  # logged, tried again next run
 
 
 def test_addon_quantity_change_and_errors(

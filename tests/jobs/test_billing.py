@@ -1,4 +1,4 @@
-"""jobs/billing.py: due plan changes sent to Stripe once per schedule; the retry sweep."""
+"""jobs/billing.py: due plan changes sent to Stripe once per schedule; the retry sweep job."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from jobs import billing
-from jobs.worker import run_pass
 from ratecard import stripe_gateway as gw
 from tests.fake_stripe import FakeStripe
 from tests.sql.conftest import CATALOG_SQL, PRO_MONTHLY, Api, T, receive
@@ -34,10 +33,11 @@ def test_due_downgrade_is_sent_without_proration(db: psycopg.Connection) -> None
     api.service("select * from api.request_plan_change(%s::uuid, 'lite')", t)
     with FakeStripe() as fake:
         client = gw.make_client(gw.StripeSettings(secret_key="sk_test", api_base=fake.url))
-        assert billing.make_due_plan_changes(db, client) == 0  # not due yet
+        assert billing.make_due_plan_changes(db, client) == (0, 0)  # not due yet
         api.set_clock(datetime(2026, 2, 1, 0, 1, tzinfo=UTC))
-        assert billing.make_due_plan_changes(db, client) == 1
-        assert billing.make_due_plan_changes(db, client) == 1  # repeated until Stripe's event
+        assert billing.make_due_plan_changes(db, client) == (1, 0)
+        # repeated until Stripe's event
+        assert billing.make_due_plan_changes(db, client) == (1, 0)
         reqs = fake.find("POST", "/v1/subscriptions/sub_W")
         assert len(reqs) == 2
         assert {r.headers["Idempotency-Key"] for r in reqs} == {
@@ -58,11 +58,19 @@ def test_due_downgrade_is_sent_without_proration(db: psycopg.Connection) -> None
                 subscription("sub_W", "cus_W", "price_lite_m", quantity=2, tenant_id=str(t)),
             ),
         )
-        assert billing.make_due_plan_changes(db, client) == 0
+        assert billing.make_due_plan_changes(db, client) == (0, 0)
     assert api.entitlement(t, "calls")["limit"] == 0  # lite has no calls limit row: disabled
 
 
-def test_worker_pass_applies_waiting_events(db: psycopg.Connection) -> None:
+def _retry_sweep(db: psycopg.Connection) -> int:
+    db.execute("call api.run_job('retry_stripe_events')")
+    return db.execute(
+        "select (result->>'applied')::int from api.job_runs where job = 'retry_stripe_events'"
+        " order by id desc limit 1"
+    ).fetchone()[0]
+
+
+def test_retry_sweep_job_applies_waiting_events(db: psycopg.Connection) -> None:
     api = Api(db)
     api.admin(CATALOG_SQL)
     api.admin("select api.set_plan_prices('pro', %s)", PRO_MONTHLY)
@@ -74,8 +82,7 @@ def test_worker_pass_applies_waiting_events(db: psycopg.Connection) -> None:
         ),
     )["status"] == ("unknown_customer")
     db.execute("update core.tenants set stripe_customer_id = 'cus_V' where tenant_id = %s", (t,))
-    assert run_pass(db, gw.StripeSettings())["stripe_events_applied"] == 0  # backing off
+    assert _retry_sweep(db) == 0  # backing off
     api.set_clock(api.scalar("select internal.now()") + timedelta(minutes=1, seconds=1))
-    done = run_pass(db, gw.StripeSettings())
-    assert done == {"stripe_events_applied": 1, "addons_ended": 0}
+    assert _retry_sweep(db) == 1
     assert api.entitlement(t, "calls")["limit"] == 100

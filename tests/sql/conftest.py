@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -129,3 +129,84 @@ def billing(catalog: Api) -> Api:
 def receive(api: Api, ev: dict[str, Any]) -> dict[str, Any]:
     """Deliver a Stripe event as the webhook route does."""
     return api.service("select * from api.receive_stripe_event(%s::jsonb)", Jsonb(ev))[0]
+
+
+# -- jobs -----------------------------------------------------------------------------------
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+# A SQL job in batches: deletes up to {"batch": n} rows of a scratch table per step.
+BATCH_JOB = """
+create table if not exists public.scratch_rows (id integer primary key);
+create or replace function internal.job_test_batches(p_args jsonb) returns jsonb
+language plpgsql security definer set search_path = '' as $$
+declare v integer;
+begin
+  if p_args ? 'fail' then raise exception 'asked to fail' using errcode = 'RC005'; end if;
+  delete from public.scratch_rows where id in (
+    select id from public.scratch_rows order by id limit (p_args->>'batch')::integer);
+  get diagnostics v = row_count;
+  return jsonb_build_object('deleted', v, 'more', v = (p_args->>'batch')::integer,
+                            'phase', 'deleted ' || v);
+end $$;
+select internal.define_job('test_batches', 'sql', 'test: delete scratch rows in batches',
+                           p_max_attempts => 2);
+"""
+
+
+class Jobs:
+    """Queue calls as the worker (ratecard_service) and the administrator would make."""
+
+    def __init__(self, db: psycopg.Connection) -> None:
+        self.db = db
+
+    def q(self, query: str, *params: Any, role: str = "ratecard_service") -> list[dict]:
+        with self.db.transaction():
+            self.db.execute(f"set local role {role}")
+            cur = self.db.cursor(row_factory=dict_row)
+            cur.execute(query, params)
+            return cur.fetchall() if cur.description else []
+
+    def define(self, name: str, kind: str = "queue", **kw: Any) -> None:
+        args = "".join(f", p_{k} => %s" for k in kw)
+        self.db.execute(
+            f"select internal.define_job(%s, %s, 'test job'{args})", (name, kind, *kw.values())
+        )
+
+    def enqueue(self, job: str, args: str = "{}", run_at: Any = None, key: str | None = None):
+        return self.q(
+            "select api.enqueue_job(%s, %s::jsonb, %s, %s) as id", job, args, run_at, key
+        )[0]["id"]
+
+    def claim(self, worker: str = "w1", limit: int = 10, handlers: list[str] | None = None):
+        return self.q(
+            "select * from api.claim_job_runs(%s, %s, %s)",
+            worker,
+            limit,
+            handlers if handlers is not None else ["t"],
+        )
+
+    def finish(self, run_id: int, worker: str = "w1", ok: bool = True, **kw: Any) -> str:
+        return self.q(
+            "select api.finish_job_run(%s, %s, %s, %s::jsonb, %s, %s) as s",
+            run_id,
+            worker,
+            ok,
+            kw.get("result"),
+            kw.get("error"),
+            kw.get("retry", True),
+        )[0]["s"]
+
+    def run(self, run_id: int) -> dict:
+        return self.q("select * from api.job_runs where id = %s", run_id, role="ratecard_admin")[0]
+
+    def clock(self, at: datetime | None) -> None:
+        self.q("select internal.set_clock(%s::timestamptz)", at, role="ratecard_admin")
+
+
+@pytest.fixture
+def jobs(db: psycopg.Connection) -> Jobs:
+    j = Jobs(db)
+    j.clock(T0)
+    j.define("t", "queue", max_attempts=3, lease_seconds=60, backoff_seconds=10)
+    return j

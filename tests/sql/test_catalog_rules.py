@@ -127,7 +127,7 @@ def test_runtime_roles_are_not_superusers_or_owners(db: psycopg.Connection) -> N
         db,
         """select rolname from pg_roles
             where rolname in ('ratecard_service', 'ratecard_tenant', 'ratecard_admin',
-                              'ratecard_authenticator')
+                              'ratecard_authenticator', 'ratecard_scheduler')
               and (rolsuper or rolbypassrls or rolcreaterole or rolcreatedb
                    or pg_has_role(rolname, 'ratecard_owner', 'member'))""",
     )
@@ -136,6 +136,15 @@ def test_runtime_roles_are_not_superusers_or_owners(db: psycopg.Connection) -> N
         "select rolinherit, rolcanlogin from pg_roles where rolname = 'ratecard_authenticator'"
     ).fetchone()
     assert inherit == (False, True)
+    # pg_cron's role: may log in (a background worker needs that), inherits only the service
+    scheduler = db.execute(
+        """select rolcanlogin, rolpassword is null,
+                  array(select b.rolname from pg_auth_members m
+                          join pg_roles b on b.oid = m.roleid
+                         where m.member = a.oid)
+             from pg_authid a where rolname = 'ratecard_scheduler'"""
+    ).fetchone()
+    assert scheduler == (True, True, ["ratecard_service"])
 
 
 def test_every_api_function_is_documented(db: psycopg.Connection) -> None:
