@@ -30,13 +30,20 @@ def test_start_migrate_url_psql_stop(tmp_path: Path) -> None:
         assert "note:" not in r.stdout, "pg_cron must be active in the embedded cluster"
         url = run("db", "url", env=env).stdout.strip()
         q = subprocess.run(
-            ["psql", url, "-XAtc", "select count(*) from cron.job; show data_checksums"],
+            [
+                "psql",
+                url,
+                "-XAtc",
+                "select (select count(*) from cron.job where jobname like 'ratecard.%')"
+                " = (select count(*) from api.jobs where schedule is not null)"
+                " and exists (select from cron.job); show data_checksums",
+            ],
             capture_output=True,
             text=True,
             check=False,
         )
         assert q.returncode == 0, q.stderr
-        assert q.stdout.split() == ["0", "on"]
+        assert q.stdout.split() == ["t", "on"]  # every schedule installed in pg_cron
         status = run("db", "status", env=env)
         assert status.returncode == 0
         assert "schema version:   0" in status.stdout
