@@ -29,6 +29,9 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC022": (409, "already_on_plan"),
     "RC023": (409, "stripe_event_already_final"),
     "RC024": (409, "feature_definition_conflict"),
+    "RC025": (404, "job_not_found"),
+    "RC026": (404, "job_run_not_found"),
+    "RC027": (409, "job_run_state_conflict"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
