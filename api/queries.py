@@ -51,6 +51,12 @@ SET_TENANT_STATUS = "select * from api.set_tenant_status(%s::uuid, %s::text)"
 STRIPE_EVENTS = "select * from api.list_stripe_events(%s::text, %s::integer)"
 SUBSCRIPTIONS = "select * from api.list_subscriptions(%s::text, %s::integer)"
 DISMISS_STRIPE_EVENT = "select * from api.dismiss_stripe_event(%s::text, %s::text)"
+JOBS = "select * from api.jobs order by name"
+JOB_RUNS = "select * from api.list_job_runs(%s::text, %s::text, %s::integer)"
+ENQUEUE_JOB = (
+    "select api.enqueue_job(%s::text, %s::jsonb, %s::timestamptz, %s::text) as run_id,"
+    " %s::text as job"
+)
 
 # Billing (tenant keys). Reads run as ratecard_tenant under RLS; commands run as
 # ratecard_service with the key's own tenant id.

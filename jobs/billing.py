@@ -9,7 +9,12 @@
   without proration; the subscription event that follows drops the rows. A delete that
   fails is tried again on the next run; an item Stripe no longer has counts as gone.
 
-Without STRIPE_SECRET_KEY both succeed at once with {"skipped": "stripe not configured"}.
+* sync_stripe_status: every live subscription (api.subscriptions_to_sync) is read from
+  Stripe and applied as a snapshot seen now (api.apply_stripe_subscription), so a lost
+  webhook heals within the hour. A subscription Stripe no longer has is logged and counted
+  (`missing`).
+
+Without STRIPE_SECRET_KEY they succeed at once with {"skipped": "stripe not configured"}.
 A failed Stripe call for one subscription is logged and counted (`failed`), and does not
 stop the others; it is tried again on the next run.
 """
@@ -21,11 +26,12 @@ from typing import Any
 
 import psycopg
 import stripe
+from psycopg.types.json import Jsonb
 
 from jobs import queries as q
 from jobs.registry import JobContext, handler
 from ratecard import stripe_gateway as gw
-from ratecard.sqlcall import Role, call
+from ratecard.sqlcall import Role, call, one
 
 log = logging.getLogger("ratecard.jobs.billing")
 
@@ -117,3 +123,68 @@ def run_remove_ended_addon_items(ctx: JobContext) -> dict[str, Any]:
         return NOT_CONFIGURED
     removed, failed = remove_ended_addon_items(ctx.conn, client, int(ctx.args.get("limit", 50)))
     return {"removed": removed, "failed": failed}
+
+
+def sync_stripe_status(
+    conn: psycopg.Connection[Any],
+    client: stripe.StripeClient,
+    page: int = 100,
+    progress: Any = None,
+) -> dict[str, int]:
+    """Read every live subscription from Stripe and apply it. Returns counts."""
+    done = {"applied": 0, "stale": 0, "missing": 0, "failed": 0}
+    after = None
+    while True:
+        rows = call(conn, q.SUBSCRIPTIONS_TO_SYNC, (page, after), role=SERVICE)
+        for row in rows:
+            try:
+                sub = gw.retrieve_subscription(client, row["stripe_subscription_id"])
+            except stripe.InvalidRequestError as exc:
+                if getattr(exc, "code", None) != "resource_missing":
+                    raise
+                done["missing"] += 1
+                log.warning(
+                    "subscription %s of %s is gone from Stripe",
+                    row["stripe_subscription_id"],
+                    row["tenant_id"],
+                )
+                continue
+            except stripe.StripeError as exc:
+                done["failed"] += 1
+                log.warning(
+                    "reading subscription %s failed (Stripe request %s): %s",
+                    row["stripe_subscription_id"],
+                    getattr(exc, "request_id", None),
+                    exc.user_message,
+                )
+                continue
+            outcome = one(
+                call(
+                    conn,
+                    q.APPLY_STRIPE_SUBSCRIPTION,
+                    (row["tenant_id"], Jsonb(sub)),
+                    role=SERVICE,
+                ),
+                "apply_stripe_subscription",
+            )["outcome"]
+            done["applied" if outcome == "applied" else "stale"] += 1
+        if progress is not None and rows:
+            progress(len(rows))
+        if len(rows) < page:
+            return done
+        after = rows[-1]["tenant_id"]
+
+
+@handler("sync_stripe_status")
+def run_sync_stripe_status(ctx: JobContext) -> dict[str, Any]:
+    client = _client()
+    if client is None:
+        return NOT_CONFIGURED
+    return dict(
+        sync_stripe_status(
+            ctx.conn,
+            client,
+            int(ctx.args.get("page", 100)),
+            progress=lambda n: ctx.progress(read=n),
+        )
+    )

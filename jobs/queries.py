@@ -7,6 +7,11 @@ Sent through ratecard.sqlcall.call as ratecard_service (see jobs/worker.py, jobs
 # billing handlers (jobs/billing.py)
 DUE_PLAN_CHANGES = "select * from api.due_plan_changes(%s::integer)"
 DUE_ADDON_REMOVALS = "select * from api.due_addon_removals(%s::integer)"
+SUBSCRIPTIONS_TO_SYNC = (
+    "select tenant_id, stripe_subscription_id, status"
+    " from api.subscriptions_to_sync(%s::integer, %s::uuid)"
+)
+APPLY_STRIPE_SUBSCRIPTION = "select api.apply_stripe_subscription(%s::uuid, %s::jsonb) as outcome"
 
 # the queue (jobs/worker.py)
 LISTEN_JOBS = "listen ratecard_jobs"

@@ -184,6 +184,11 @@ def update_subscription(
     )  # type: ignore[arg-type]
 
 
+def retrieve_subscription(client: stripe.StripeClient, subscription_id: str) -> dict[str, Any]:
+    """A subscription as Stripe has it now (sync_stripe_status)."""
+    return as_dict(client.v1.subscriptions.retrieve(subscription_id))
+
+
 def cancel_subscription_now(
     client: stripe.StripeClient, subscription_id: str, idempotency_key: str
 ) -> dict[str, Any]:

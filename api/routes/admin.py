@@ -79,6 +79,12 @@ class DismissBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, documented({"maxLength": 500})] | None = None
 
 
+class RunJobBody(msgspec.Struct, forbid_unknown_fields=True):
+    args: dict[str, Any] = msgspec.field(default_factory=dict)
+    run_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    dedupe_key: Annotated[str, documented({"minLength": 1, "maxLength": 200})] | None = None
+
+
 @put(
     "/features/{code:str}",
     dto=Strict[FeatureBody],
@@ -294,6 +300,42 @@ async def dismiss_stripe_event(
     return await fetch_one_as_caller(request, q.DISMISS_STRIPE_EVENT, (event_id, reason))
 
 
+@get("/jobs", summary="Every job: kind, schedule, who fires it, last and next run, queue counts")
+async def list_jobs(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+    return await fetch_as_caller(request, q.JOBS, ())
+
+
+@get("/jobs/runs", summary="Job runs, newest first (filter by job and status)")
+async def list_job_runs(
+    request: Request[Any, Any, Any],
+    job: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    limit: FromQuery[int] = 100,
+) -> list[dict[str, Any]]:
+    return await fetch_as_caller(request, q.JOB_RUNS, (job, status, limit))
+
+
+@post(
+    "/jobs/{name:str}/run",
+    status_code=202,
+    dto=Strict[RunJobBody],
+    return_dto=None,
+    summary="Ask for a run of a job now: queued for the worker (api.enqueue_job)",
+    responses=errors(404),
+)
+async def run_job(
+    request: Request[Any, Any, Any],
+    name: FromPath[str],
+    data: JSONBody[RunJobBody | None] = None,
+) -> dict:
+    body = data or RunJobBody()
+    return await fetch_one_as_caller(
+        request,
+        q.ENQUEUE_JOB,
+        (name, msgspec.json.encode(body.args).decode(), body.run_at, body.dedupe_key, name),
+    )
+
+
 admin_router = Router(
     path="/v1/admin",
     route_handlers=[
@@ -310,6 +352,9 @@ admin_router = Router(
         list_subscriptions,
         list_stripe_events,
         dismiss_stripe_event,
+        list_jobs,
+        list_job_runs,
+        run_job,
     ],
     guards=[admin_guard],
     security=[{"apiKey": []}],

@@ -3,7 +3,7 @@
 -- force (an operator's, else the defined one; null when not scheduled). scheduled_by:
 -- pg_cron, or worker where pg_cron does not run it. last_*: the newest run that started.
 -- next_run_at: when the schedule fires next. queued / running / dead: runs now in each
--- state.
+-- state. args: what every run gets (the defined ones, an operator's on top).
 create or replace view api.jobs
 with (security_invoker = true)
 as
@@ -20,6 +20,7 @@ as
                                                       internal.now()) end as next_run_at,
          coalesce(c.queued, 0) as queued, coalesce(c.running, 0) as running,
          coalesce(c.dead, 0) as dead,
+         j.args || coalesce(j.args_override, '{}') as args, j.args as defined_args,
          j.max_attempts, j.lease_seconds, j.lock_on, j.target
     from core.jobs j
     left join lateral (

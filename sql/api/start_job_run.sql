@@ -30,8 +30,11 @@ begin
   perform internal.expire_job_leases();
   insert into core.job_runs (job, args, status, via, requested_by, attempts, max_attempts,
                              run_at, lock_key, enqueued_at, started_at, lease_until)
-  values (p_job, p_args, 'running', 'direct', internal.job_requester(), 1, 1, v_now,
-          internal.job_lock_key(p_job, v_job.lock_on, p_args), v_now, v_now,
+  values (p_job, v_job.args || coalesce(v_job.args_override, '{}') || p_args, 'running',
+          'direct', internal.job_requester(), 1, 1, v_now,
+          internal.job_lock_key(p_job, v_job.lock_on,
+                                v_job.args || coalesce(v_job.args_override, '{}') || p_args),
+          v_now, v_now,
           v_now + pg_catalog.make_interval(secs => v_job.lease_seconds))
   on conflict (lock_key) where lock_key is not null and status = 'running' do nothing
   returning id into v_id;

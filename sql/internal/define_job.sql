@@ -3,6 +3,8 @@
 -- operator's schedule (api.set_job_schedule) or pause is kept across definitions. Checks
 -- the schedule (internal.cron_next) and, for a SQL job, that its step function exists:
 -- `internal.job_<name>(p_args jsonb) returns jsonb` unless p_target names another.
+-- p_args: the arguments every run gets unless an operator (api.set_job_args) or the caller
+-- says otherwise (for example {"older_than": "7 days"}); a JSON object.
 -- A definition that no file makes any more is deleted at the end of the migrate run
 -- (internal.forget_undefined_jobs), and migrate unschedules it from pg_cron.
 create or replace function internal.define_job(
@@ -15,7 +17,8 @@ create or replace function internal.define_job(
   p_lock_on text[] default '{}',
   p_backoff_seconds integer default 10,
   p_backoff_max_seconds integer default 3600,
-  p_target text default null
+  p_target text default null,
+  p_args jsonb default '{}'
 )
 returns void
 language plpgsql
@@ -30,6 +33,9 @@ begin
   if p_kind is null or p_kind not in ('sql', 'queue') then
     raise exception 'job kind must be sql or queue, got %', p_kind using errcode = 'RC005';
   end if;
+  if p_args is null or pg_catalog.jsonb_typeof(p_args) <> 'object' then
+    raise exception 'job %: arguments must be a JSON object', p_name using errcode = 'RC005';
+  end if;
   if p_schedule is not null then
     perform internal.cron_next(p_schedule, pg_catalog.now());
   end if;
@@ -43,21 +49,23 @@ begin
   end if;
   insert into core.jobs as j (name, kind, description, target, schedule, max_attempts,
                               lease_seconds, lock_on, backoff_seconds, backoff_max_seconds,
-                              defined_at)
+                              args, defined_at)
   values (p_name, p_kind, p_description, v_target, pg_catalog.btrim(p_schedule),
           p_max_attempts, p_lease_seconds, p_lock_on, p_backoff_seconds,
-          p_backoff_max_seconds, pg_catalog.now())
+          p_backoff_max_seconds, p_args, pg_catalog.now())
   on conflict (name) do update
      set kind = excluded.kind, description = excluded.description, target = excluded.target,
          schedule = excluded.schedule, max_attempts = excluded.max_attempts,
          lease_seconds = excluded.lease_seconds, lock_on = excluded.lock_on,
          backoff_seconds = excluded.backoff_seconds,
-         backoff_max_seconds = excluded.backoff_max_seconds, defined_at = excluded.defined_at;
+         backoff_max_seconds = excluded.backoff_max_seconds, args = excluded.args,
+         defined_at = excluded.defined_at;
 end
 $$;
 
 comment on function internal.define_job(text, text, text, text, integer, integer, text[],
-                                        integer, integer, text) is
+                                        integer, integer, text, jsonb) is
   'Declare a job (sql/jobs/*.sql): kind, default schedule, attempts, lease, lock, backoff.';
 revoke execute on function internal.define_job(text, text, text, text, integer, integer,
-                                               text[], integer, integer, text) from public;
+                                               text[], integer, integer, text, jsonb)
+  from public;

@@ -86,3 +86,51 @@ def test_retry_sweep_job_applies_waiting_events(db: psycopg.Connection) -> None:
     api.set_clock(api.scalar("select internal.now()") + timedelta(minutes=1, seconds=1))
     assert _retry_sweep(db) == 1
     assert api.entitlement(t, "calls")["limit"] == 100
+
+
+def test_sync_stripe_status_heals_a_lost_webhook(db: psycopg.Connection) -> None:
+    api = Api(db)
+    api.admin(CATALOG_SQL)
+    api.admin("select api.set_plan_prices('pro', %s)", PRO_MONTHLY)
+    api.set_clock(datetime(2026, 1, 10, tzinfo=UTC))
+    t, gone = api.tenant("healed"), api.tenant("gone")
+    for tenant, sub, cus in ((t, "sub_H", "cus_H"), (gone, "sub_G", "cus_G")):
+        receive(
+            api,
+            event(
+                f"evt_{sub}",
+                "customer.subscription.created",
+                T,
+                subscription(sub, cus, PRO_MONTHLY, quantity=2, tenant_id=str(tenant)),
+            ),
+        )
+    with FakeStripe() as fake:
+        # the customer.subscription.updated that said past_due never arrived
+        fake.forced["GET /v1/subscriptions/sub_H"] = (
+            200,
+            subscription(
+                "sub_H", "cus_H", PRO_MONTHLY, quantity=3, status="past_due", tenant_id=str(t)
+            ),
+        )
+        fake.forced["GET /v1/subscriptions/sub_G"] = (
+            404,
+            {"error": {"type": "invalid_request_error", "code": "resource_missing"}},
+        )
+        client = gw.make_client(gw.StripeSettings(secret_key="sk_test", api_base=fake.url))
+        done = billing.sync_stripe_status(db, client, page=1)
+    assert done == {"applied": 1, "stale": 0, "missing": 1, "failed": 0}
+    row = db.execute(
+        "select status, seats from core.subscriptions where tenant_id = %s", (t,)
+    ).fetchone()
+    assert row == ("past_due", 3)
+    # a webhook event created before the sync, delivered after it, is stale
+    late = receive(
+        api,
+        event(
+            "evt_late",
+            "customer.subscription.updated",
+            T + 60,
+            subscription("sub_H", "cus_H", PRO_MONTHLY, quantity=2, tenant_id=str(t)),
+        ),
+    )
+    assert late["status"] == "stale"
