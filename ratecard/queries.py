@@ -82,9 +82,12 @@ update core.jobs j set cron_jobid = (%s::jsonb ->> j.name)::bigint
  where j.cron_jobid is distinct from (%s::jsonb ->> j.name)::bigint
 """
 CURRENT_USER = "select current_user::text as me"
+# Ratecard's own: named ratecard.<job>, in this database, running one of the two commands
+# migrate installs (an operator's job that merely shares the prefix is not ours)
 OUR_CRON_JOBS = """
 select jobid, jobname, schedule, command, username, active from cron.job
  where jobname like 'ratecard.%%' and database = %s::text
+   and (command like 'call api.run_job(%%' or command like 'select api.enqueue_job(%%')
 """
 CRON_NAMES_ELSEWHERE = """
 select jobname, database from cron.job

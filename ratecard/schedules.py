@@ -8,7 +8,8 @@ in Ratecard's database:
 
 Installing is idempotent: an unchanged schedule is left alone, a changed one is updated, a
 job no longer defined (or paused) is unscheduled. Only pg_cron jobs named `ratecard.%` that
-run in this database are ever touched; an operator's own cron jobs never are. The pg_cron
+run in this database with one of the two commands above are ever touched; an operator's
+own cron jobs never are, even one named with the same prefix. The pg_cron
 job id of every installed schedule is written to core.jobs.cron_jobid; a scheduled job
 without one is fired by `ratecard worker` instead (api.fire_due_schedules).
 

@@ -26,7 +26,7 @@ def cron() -> psycopg.Connection:
 def ours(cron: psycopg.Connection, dbname: str) -> dict[str, tuple]:
     rows = cron.execute(
         "select jobname, schedule, command, username from cron.job"
-        " where database = %s order by jobname",
+        " where database = %s and jobname <> 'ratecard.by_hand' order by jobname",
         (dbname,),
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
@@ -40,6 +40,10 @@ def test_schedules_installed_fired_updated_and_removed(
         "select cron.schedule_in_database('ratecard.not_ours_but_named_so', '0 0 1 1 *',"
         " 'select 1', 'postgres')"
     ).fetchone()[0]  # an operator's job in another database: never touched
+    by_hand = cron.execute(
+        "select cron.schedule_in_database('ratecard.by_hand', '0 0 1 1 *', 'select 1', %s)",
+        (dbname,),
+    ).fetchone()[0]  # nor one in this database that only shares the prefix
     facts = cron_facts(dsn)
     assert (facts.cron_db, facts.background_workers) == (CRON_DB, True)
     try:
@@ -103,8 +107,11 @@ def test_schedules_installed_fired_updated_and_removed(
         gone = install(dsn, facts, "worker")
         assert ours(cron, dbname) == {}
         assert gone.by == "worker"
-        assert cron.execute("select count(*) from cron.job where jobid = %s", (mine,)).fetchone()
-        cron.execute("select cron.unschedule(%s)", (mine,))
+        left = cron.execute(
+            "select jobid from cron.job where jobid in (%s, %s) order by jobid", (mine, by_hand)
+        ).fetchall()
+        assert left == [(mine,), (by_hand,)]
+        cron.execute("select cron.unschedule(%s), cron.unschedule(%s)", (mine, by_hand))
     assert (
         db.execute("select count(*) from core.jobs where cron_jobid is not null").fetchone()[0] == 0
     )
