@@ -27,5 +27,9 @@ FINISH = (
 PROGRESS = "select api.report_job_progress(%s::bigint, %s::text, %s::jsonb) as held"
 EXTEND = "select api.extend_job_leases(%s::text, %s::bigint[]) as lost"
 RELEASE = "select api.release_job_runs(%s::text, %s::bigint[]) as released"
+# seconds until the earliest queued run this worker could run is due (null: none)
+NEXT_DUE = (
+    "select extract(epoch from api.next_job_due(%s::text[]) - internal.now())::float8 as seconds"
+)
 FIRE_SCHEDULES = "select api.fire_due_schedules() as fired"
 STATS = "select job, queued, waiting, running, dead, oldest_queued_seconds from api.job_stats()"

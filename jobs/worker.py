@@ -8,8 +8,9 @@ One main thread and up to N job threads (`--concurrency N`, default 4):
   for free job threads (api.claim_job_runs: `for update skip locked`, a lease per run, at
   most one running run per lock), renews the leases of what it runs (every lease/3), fires
   the schedules pg_cron does not run (api.fire_due_schedules, every few seconds), and
-  refreshes the queue metrics. Without a notification it still looks every `poll` seconds
-  (for retries whose backoff is over and runs enqueued for later);
+  refreshes the queue metrics. Without a notification it looks again when the earliest
+  queued run it could run is due (a retry after its backoff, a run asked for later:
+  api.next_job_due), and at least every `poll` seconds;
 * a job thread runs one claimed run on a pooled connection: a SQL job's steps
   (api.step_job_run, each its own transaction, until it says it has no more), or the
   Python handler registered under the job's name (jobs/registry.py); then
@@ -178,6 +179,10 @@ class Worker:
         rows = call(conn, q.CLAIM, (self.name, free, sorted(self.handlers)), role=SERVICE)
         return [Claimed(**r) for r in rows]
 
+    def _next_due(self, conn: psycopg.Connection[Any]) -> float | None:
+        row = one(call(conn, q.NEXT_DUE, (sorted(self.handlers),), role=SERVICE), "next due")
+        return row["seconds"]
+
     def _heartbeat(self, conn: psycopg.Connection[Any]) -> None:
         with self.lock:
             ids = list(self.running)
@@ -257,6 +262,10 @@ class Worker:
                 self.wake.clear()
                 claimed = self._claim(conn, free)
                 next_poll = now + self.opt.poll
+                if len(claimed) < free:  # a retry or later run due before the next poll?
+                    due = self._next_due(conn)
+                    if due is not None:
+                        next_poll = min(next_poll, now + max(due, 0.05))
                 for run in claimed:
                     self.metrics.started()
                     with self.lock:
