@@ -6,13 +6,14 @@ The OpenAPI schema is served at /schema (JSON at /schema/openapi.json).
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.di import Provide
-from litestar.logging.config import LoggingConfig
+from litestar.logging.config import LoggingConfig, default_handlers
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -21,12 +22,13 @@ from psycopg_pool import AsyncConnectionPool
 from api.auth import KeyCache, cache_seconds_from_env, principal
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
+from api.observability import HttpMetrics, ObservedApp
 from api.openapi import StrictStructSchemaPlugin, document_statuses
 from api.routes.admin import admin_router
 from api.routes.analytics import analytics_router
 from api.routes.billing import billing_router
 from api.routes.catalog import catalog_router
-from api.routes.health import healthz, readyz
+from api.routes.health import healthz, metrics, readyz
 from api.routes.me import me_router
 from api.routes.service import service_router
 from api.routes.webhooks import stripe_webhook
@@ -34,6 +36,8 @@ from api.validation import check_request
 from ratecard import __version__
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
+from ratecard.logs import formatters, install_request_ids
+from ratecard.metrics import new_registry, watch_pool
 from ratecard.migrate import latest_migration_id
 from ratecard.stripe_gateway import StripeSettings
 
@@ -55,6 +59,9 @@ def create_app(
     stripe_settings = stripe_settings or StripeSettings.from_env()
     own_pool = pool is None
     the_pool = pool or make_pool(app_conninfo(settings))
+    registry = new_registry()
+    watch_pool(registry, "api", the_pool.get_stats)
+    install_request_ids()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -76,10 +83,11 @@ def create_app(
         request_log_fields=("method", "path"),
         response_log_fields=("status_code",),
     )
-    app = Litestar(
+    app = ObservedApp(
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             service_router,
             catalog_router,
             me_router,
@@ -93,11 +101,7 @@ def create_app(
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[logging_middleware.middleware],
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
-            loggers={"ratecard": {"level": settings.log_level.upper(), "propagate": True}},
-            log_exceptions="debug",
-        ),
+        logging_config=_logging_config(settings),
         openapi_config=OpenAPIConfig(
             title="Ratecard",
             version=__version__,
@@ -115,9 +119,27 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         plugins=[StrictStructSchemaPlugin()],
     )
+    app.metrics = HttpMetrics(registry)
     document_statuses(app)
     _options_allow_every_method(app)
     return app
+
+
+def _logging_config(settings: Settings) -> LoggingConfig:
+    """Litestar's handlers, writing text or JSON lines (RATECARD_LOG_FORMAT) that carry the
+    request id (api/observability.py)."""
+    formatter = "json" if settings.log_format == "json" else "standard"
+    handlers = copy.deepcopy(default_handlers)
+    for handler in handlers.values():
+        if "formatter" in handler:
+            handler["formatter"] = formatter
+    return LoggingConfig(
+        root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
+        loggers={"ratecard": {"level": settings.log_level.upper(), "propagate": True}},
+        formatters=formatters(),
+        handlers=handlers,
+        log_exceptions="debug",
+    )
 
 
 def _options_allow_every_method(app: Litestar) -> None:

@@ -14,6 +14,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.observability import count_error
 from ratecard import error_codes
 
 log = logging.getLogger("ratecard.api")
@@ -99,6 +100,7 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     else:
         code = HTTP_CODES.get(status, "http_error")
         body = error_body(code, str(exc.detail), exc.extra or None)
+    count_error(request.app, body["code"], status)
     return Response(body, status_code=status, headers=exc.headers)
 
 
@@ -107,6 +109,7 @@ def handle_db(request: Request, exc: psycopg.Error) -> Response:
     status, code = SQLSTATE_MAP.get(state, (0, ""))
     if status:
         diag = exc.diag
+        count_error(request.app, code, status)
         return Response(
             error_body(
                 code, diag.message_primary or str(exc), diag.message_detail, diag.message_hint
@@ -114,6 +117,7 @@ def handle_db(request: Request, exc: psycopg.Error) -> Response:
             status_code=status,
         )
     if isinstance(exc, psycopg.DataError) and not state:
+        count_error(request.app, "invalid_argument", 422)
         # Refused by psycopg before it was sent, e.g. a NUL in a text value (the request
         # checks name the field first; this is the net under them).
         return Response(
@@ -122,11 +126,13 @@ def handle_db(request: Request, exc: psycopg.Error) -> Response:
         )
     if isinstance(exc, psycopg.OperationalError | psycopg.errors.AdminShutdown):
         log.warning("database unavailable: %s", exc)
+        count_error(request.app, "database_unavailable", 503)
         return Response(
             error_body("database_unavailable", "the database is not reachable; try again"),
             status_code=503,
         )
     log.exception("unmapped database error %s", state, exc_info=exc)
+    count_error(request.app, "internal_error", 500)
     return Response(
         error_body("internal_error", "internal error", {"sqlstate": state} if state else None),
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -135,6 +141,7 @@ def handle_db(request: Request, exc: psycopg.Error) -> Response:
 
 def handle_other(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
+    count_error(request.app, "internal_error", 500)
     return Response(
         error_body("internal_error", "internal error"), status_code=HTTP_500_INTERNAL_SERVER_ERROR
     )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from ratecard import logs
 from ratecard import queries as q
 from ratecard.cluster import Cluster
 from ratecard.config import Settings
@@ -157,6 +158,8 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
         port=port,
         log_level=s.log_level,
         access_log=False,  # the app logs every request itself
+        # JSON logs: uvicorn's own lines go through the app's handlers as well.
+        **({"log_config": None} if s.log_format == "json" else {}),
     )
     return 0
 
@@ -610,10 +613,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings_level = os.environ.get("RATECARD_LOG_LEVEL", "info").upper()
-    logging.basicConfig(
-        level=getattr(logging, settings_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    log_format = os.environ.get("RATECARD_LOG_FORMAT", "text").strip().lower()
+    logs.configure(
+        os.environ.get("RATECARD_LOG_LEVEL", "info"), "json" if log_format == "json" else "text"
     )
     logging.getLogger("yoyo").setLevel(logging.WARNING)
     try:

@@ -53,6 +53,7 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     log_level: str = "info"
+    log_format: str = "text"  # text | json
 
     @property
     def embedded(self) -> bool:
@@ -76,7 +77,14 @@ class Settings:
             http_host=_env("RATECARD_HTTP_HOST", "127.0.0.1"),
             http_port=_env_int("RATECARD_HTTP_PORT", 8080),
             log_level=_env("RATECARD_LOG_LEVEL", "info").lower(),
+            log_format=_log_format(_env("RATECARD_LOG_FORMAT", "text").lower()),
         )
+
+
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise RatecardError(f"RATECARD_LOG_FORMAT must be text or json, got {value!r}")
+    return value
 
 
 def _check_url(url: str, name: str) -> None:

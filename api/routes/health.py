@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import State
 from psycopg_pool import PoolTimeout
 
@@ -13,6 +13,7 @@ from api import queries
 from api.db import fetch_one
 from api.errors import error_body
 from api.openapi import errors
+from ratecard.metrics import exposition
 
 
 @get(
@@ -54,3 +55,16 @@ async def readyz(state: State) -> Response[dict[str, Any]]:
             status_code=503,
         )
     return Response({"status": "ready", "schema_version": found}, status_code=200)
+
+
+@get(
+    "/metrics",
+    tags=["health"],
+    summary="Prometheus metrics in the text format (requests, latency, errors, pool)",
+    media_type="text/plain",
+    sync_to_thread=False,
+    opt={"no_database": True},
+)
+def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    body, content_type = exposition(request.app.metrics.registry)  # type: ignore[attr-defined]
+    return Response(body, media_type=content_type)

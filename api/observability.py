@@ -1,0 +1,106 @@
+"""What an operator sees of the API: a request id on every answer and log line, request
+metrics, and logs as text or JSON.
+
+- X-Request-Id: taken from the request when it carries a usable one (1 to 128 printable
+  ASCII characters), otherwise a new random id; sent back on every answer, 404s and 500s
+  included, and put in every log line written while the request runs (`request_id`).
+- Metrics (ratecard/metrics.py, GET /metrics): ratecard_http_requests_total and
+  ratecard_http_request_duration_seconds by method, route template and status;
+  ratecard_http_errors_total by error code and status; the pool's size and waits.
+- Log format and the request id on log records: ratecard/logs.py.
+
+ObservedApp measures at the outermost layer, around Litestar's own routing and error
+handling, so unknown routes and errors are counted and answered with an id too.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from litestar import Litestar
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from ratecard.logs import REQUEST_ID
+from ratecard.metrics import LATENCY_BUCKETS
+
+_HEADER = b"x-request-id"
+
+
+def _usable(raw: bytes) -> bool:
+    return 0 < len(raw) <= 128 and all(0x21 <= b <= 0x7E for b in raw)
+
+
+def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == _HEADER and _usable(value):
+            return value.decode("ascii")
+    return uuid.uuid4().hex
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.requests = Counter(
+            "ratecard_http_requests_total",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "ratecard_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.errors = Counter(
+            "ratecard_http_errors_total",
+            "Error answers by their JSON code and status.",
+            ["code", "status"],
+            registry=registry,
+        )
+
+
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class ObservedApp(Litestar):
+    """The Litestar app, with a request id and metrics around every HTTP request."""
+
+    metrics: HttpMetrics
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        rid = request_id_of(scope.get("headers", ()))
+        token = REQUEST_ID.set(rid)
+        started = time.perf_counter()
+        status = 500
+        header = (_HEADER, rid.encode("ascii"))
+
+        async def send_with_id(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, send_with_id)
+        finally:
+            route = scope.get("path_template") or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            REQUEST_ID.reset(token)
+
+
+def count_error(app: Any, code: str, status: int) -> None:
+    """ratecard_http_errors_total, from the error handlers (api/errors.py)."""
+    metrics = getattr(app, "metrics", None)
+    if metrics is not None:
+        metrics.errors.labels(code, str(status)).inc()

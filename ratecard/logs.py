@@ -1,0 +1,61 @@
+"""Log lines of every Ratecard process (CLI, API, worker): text or JSON
+(RATECARD_LOG_FORMAT), each carrying `request_id`.
+
+REQUEST_ID holds the id of the HTTP request being answered (api/observability.py sets it;
+`-` elsewhere); `install_request_ids()` puts it on every log record when the record is
+made, in the request's own context, so it survives queue handlers and threads.
+RATECARD_LOG_FORMAT=json writes one JSON object per line (python-json-logger): time,
+level, logger, request_id, message (and exc_info for tracebacks).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import Any
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+TEXT_FORMAT = "%(levelname)s - %(asctime)s - %(name)s - %(request_id)s - %(message)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
+JSON_RENAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+
+
+def formatters() -> dict[str, dict[str, Any]]:
+    """logging.config formatter specs: `standard` (text) and `json`."""
+    return {
+        "standard": {"format": TEXT_FORMAT},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": JSON_FIELDS,
+            "rename_fields": JSON_RENAMES,
+        },
+    }
+
+
+def install_request_ids() -> None:
+    """Every log record gets `request_id` (idempotent)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "ratecard_request_ids", False):
+        return
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        record.request_id = REQUEST_ID.get()
+        return record
+
+    make.ratecard_request_ids = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)
+
+
+def configure(level: str, log_format: str) -> None:
+    """The CLI's and the worker's logging: one stderr handler, text or JSON."""
+    install_request_ids()
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(JsonFormatter(fmt=JSON_FIELDS, rename_fields=JSON_RENAMES))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), handlers=[handler])

@@ -1,0 +1,105 @@
+"""Request ids, metrics and log format (api/observability.py, ratecard/metrics.py,
+GET /metrics)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from litestar.testing import TestClient
+from pythonjsonlogger.json import JsonFormatter
+
+from api.app import _logging_config
+from ratecard.config import Settings
+from ratecard.logs import formatters
+from tests.api.conftest import Demo
+
+
+def test_every_answer_carries_a_request_id(client: TestClient, demo: Demo) -> None:
+    for r in (
+        client.get("/healthz"),
+        client.get("/v1/nothing", headers=demo.service),  # 404 before any route
+        client.post("/v1/check", json={}, headers=demo.service),  # 422
+        client.get("/v1/features"),  # 401
+    ):
+        assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"]), r.headers
+    ids = {client.get("/healthz").headers["x-request-id"] for _ in range(3)}
+    assert len(ids) == 3
+
+
+def test_a_given_request_id_is_kept(client: TestClient) -> None:
+    r = client.get("/healthz", headers={"X-Request-Id": "req-42.abc"})
+    assert r.headers["x-request-id"] == "req-42.abc"
+    for bad in ("with space", "x" * 129, ""):
+        r = client.get("/healthz", headers={"X-Request-Id": bad})
+        assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+
+
+def test_log_lines_carry_the_request_id(
+    client: TestClient, demo: Demo, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        client.get("/v1/features", headers={**demo.service, "X-Request-Id": "trace-7"})
+    mine = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-7"]
+    assert mine and any(r.name == "ratecard.http" for r in mine)
+    outside = logging.getLogger("ratecard.test").makeRecord(
+        "ratecard.test", logging.INFO, __file__, 1, "x", (), None
+    )
+    assert outside.request_id == "-"
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_errors_and_the_pool(client: TestClient, demo: Demo) -> None:
+    body = {"tenant_id": str(demo.acme), "feature": "api_calls"}
+    for _ in range(3):
+        assert client.post("/v1/check", json=body, headers=demo.service).status_code == 200
+    missing = {**body, "feature": "nope"}
+    assert client.post("/v1/check", json=missing, headers=demo.service).status_code == 404
+    client.get("/v1/no-such-route", headers=demo.service)
+    r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    route = {"method": "POST", "route": "/v1/check"}
+    assert sample(text, "ratecard_http_requests_total", **route, status="200") == 3
+    assert sample(text, "ratecard_http_requests_total", **route, status="404") == 1
+    assert sample(text, "ratecard_http_request_duration_seconds_count", **route) == 4
+    assert sample(text, "ratecard_http_requests_total", route="unmatched", status="404") == 1
+    assert sample(text, "ratecard_http_errors_total", code="feature_not_found", status="404") == 1
+    assert sample(text, "ratecard_http_errors_total", code="not_found", status="404") == 1
+    assert sample(text, "ratecard_db_pool_size", pool="api") >= 1
+    assert sample(text, "ratecard_db_pool_requests_total", pool="api") >= 4
+    assert "ratecard_db_pool_wait_seconds_total" in text
+
+
+def test_two_apps_keep_their_own_metrics(client: TestClient, make_client, demo: Demo) -> None:
+    other = make_client()
+    client.get("/healthz")
+    text = other.get("/metrics").text
+    assert sample(text, "ratecard_http_requests_total", route="/healthz") == 0
+
+
+def test_json_log_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATECARD_LOG_FORMAT", "json")
+    settings = Settings.from_env()
+    config = _logging_config(settings)
+    assert {h.get("formatter") for h in config.handlers.values()} <= {"json", None}
+    spec = formatters()["json"]
+    formatter = JsonFormatter(fmt=spec["fmt"], rename_fields=spec["rename_fields"])
+    record = logging.getLogger("ratecard.api").makeRecord(
+        "ratecard.api", logging.WARNING, __file__, 1, "hello %s", ("world",), None
+    )
+    record.request_id = "r-1"
+    line = json.loads(formatter.format(record))
+    assert line["message"] == "hello world" and line["request_id"] == "r-1"
+    assert (line["level"], line["logger"]) == ("WARNING", "ratecard.api") and "time" in line
+    monkeypatch.setenv("RATECARD_LOG_FORMAT", "xml")
+    with pytest.raises(Exception, match="RATECARD_LOG_FORMAT"):
+        Settings.from_env()
