@@ -612,7 +612,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `ratecard db psql -c "select 1"`: options meant for psql are not ratecard's
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.fn is not cmd_db_psql:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.psql_args = [*extra, *args.psql_args]
     log_format = os.environ.get("RATECARD_LOG_FORMAT", "text").strip().lower()
     logs.configure(
         os.environ.get("RATECARD_LOG_LEVEL", "info"), "json" if log_format == "json" else "text"

@@ -90,3 +90,12 @@ def test_busy_port_is_one_line() -> None:
         f"error: port {port} on 127.0.0.1 is already in use "
         "(stop what runs there, or set RATECARD_HTTP_PORT / pass --port)"
     )
+
+
+def test_psql_takes_its_own_options(dsn: str) -> None:
+    """`ratecard db psql -c ...`: options after `psql` go to psql, not to ratecard."""
+    r = run("db", "psql", "-tAc", "select 41 + 1", env={"RATECARD_DATABASE_URL": dsn})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "42"
+    r = run("db", "url", "-c", "select 1")
+    assert r.returncode == 2 and "unrecognized arguments: -c" in r.stderr
