@@ -46,6 +46,9 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC025", 404, "job_not_found"),
     ErrorCode("RC026", 404, "job_run_not_found"),
     ErrorCode("RC027", 409, "job_run_state_conflict"),
+    ErrorCode("RC028", 404, "webhook_endpoint_not_found"),
+    ErrorCode("RC029", 404, "notification_not_found"),
+    ErrorCode("RC030", 422, "invalid_webhook_url"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

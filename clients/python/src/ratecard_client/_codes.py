@@ -32,6 +32,9 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC025": (404, "job_not_found"),
     "RC026": (404, "job_run_not_found"),
     "RC027": (409, "job_run_state_conflict"),
+    "RC028": (404, "webhook_endpoint_not_found"),
+    "RC029": (404, "notification_not_found"),
+    "RC030": (422, "invalid_webhook_url"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
