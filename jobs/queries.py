@@ -33,3 +33,14 @@ NEXT_DUE = (
 )
 FIRE_SCHEDULES = "select api.fire_due_schedules() as fired"
 STATS = "select job, queued, waiting, running, dead, oldest_queued_seconds from api.job_stats()"
+
+# notification delivery (jobs/notifications.py)
+CLAIM_DELIVERIES = (
+    "select tenant_id, delivery_id, notification_id, kind, channel, target, attempt,"
+    " max_attempts, url, secrets, tenant_name, event"
+    " from api.claim_notification_deliveries(%s::text, %s::integer, %s::integer)"
+)
+RECORD_ATTEMPT = (
+    "select api.record_notification_attempt(%s::uuid, %s::uuid, %s::text, %s::integer,"
+    " %s::text, %s::integer) as status"
+)

@@ -4,7 +4,8 @@
 -- its internal dedupe key) with what a reader needs beside it, named the same way for
 -- every type: a threshold's feature, threshold, used, limit, percent, period_start,
 -- resets_at (null for gauges), overage policy (block, soft, bill), the soft limit's
--- allowed_up_to and grace_until, and the plan; names beside codes (feature_name and unit,
+-- allowed_up_to and grace_until, and the plan; a failed payment's grace_until (when dunning
+-- restricts the plan); names beside codes (feature_name and unit,
 -- plan_name, from_name and to_name, addon_name). Times are in UTC (ISO 8601, +00:00),
 -- whatever the caller's time zone. docs/notifications.md shows each type.
 create or replace function internal.notification_event(p_tenant_id uuid,
@@ -50,7 +51,15 @@ begin
     v_extra := coalesce(v_extra, pg_catalog.jsonb_build_object(
                  'feature', n.feature, 'threshold', n.threshold, 'period_start', n.period_start));
   end if;
-  v_data := v_data || v_extra;
+  if n.kind = 'payment_failed' then
+    -- until when the plan's features stay: the dunning grace from the first unresolved failure
+    select pg_catalog.jsonb_build_object('grace_until',
+             coalesce(sub.past_due_since, n.created_at) + c.dunning_grace)
+      into v_extra
+      from core.billing_config c
+      left join core.subscriptions sub on sub.tenant_id = n.tenant_id;
+  end if;
+  v_data := v_data || coalesce(v_extra, '{}');
   -- names beside codes
   if v_data ? 'feature' then
     v_data := v_data || coalesce((select pg_catalog.jsonb_build_object('feature_name', f.name,
