@@ -30,6 +30,7 @@ from api.routes.billing import billing_router
 from api.routes.catalog import catalog_router
 from api.routes.health import healthz, metrics, readyz
 from api.routes.me import me_router
+from api.routes.notifications import notifications_admin_router, notifications_billing_router
 from api.routes.service import service_router
 from api.routes.webhooks import stripe_webhook
 from api.validation import check_request
@@ -94,6 +95,8 @@ def create_app(
             admin_router,
             analytics_router,
             billing_router,
+            notifications_billing_router,
+            notifications_admin_router,
             stripe_webhook,
         ],
         dependencies={"principal": Provide(principal)},

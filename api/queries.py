@@ -146,3 +146,45 @@ CAPTURE_CAPACITY_SNAPSHOT = "select * from api.capture_capacity_snapshot()"
 RECORD_ACQUISITION_SPEND = (
     "select * from api.record_acquisition_spend(%s::date, %s::text, %s::bigint, %s::text)"
 )
+
+# notifications (api/routes/notifications.py)
+CREATE_WEBHOOK_ENDPOINT = (
+    "select endpoint_id, tenant_id, url, event_types, description, secret, created_at"
+    " from api.create_webhook_endpoint(%s::uuid, %s::text, %s::text[], %s::text)"
+)
+CREATE_PLATFORM_WEBHOOK_ENDPOINT = (
+    "select endpoint_id, tenant_id, url, event_types, description, secret, created_at"
+    " from api.create_platform_webhook_endpoint(%s::text, %s::text[], %s::text)"
+)
+MY_WEBHOOK_ENDPOINTS = "select * from api.webhook_endpoints"
+WEBHOOK_ENDPOINTS = (
+    "select * from api.webhook_endpoints"
+    " where (%s::uuid is null or tenant_id = %s::uuid)"
+    " and (%s::boolean is null or (tenant_id is null) = %s::boolean)"
+)
+DELETE_WEBHOOK_ENDPOINT = "select api.delete_webhook_endpoint(%s::uuid, %s::uuid) as endpoint_id"
+ADMIN_DELETE_WEBHOOK_ENDPOINT = "select api.admin_delete_webhook_endpoint(%s::uuid) as endpoint_id"
+ROTATE_WEBHOOK_SECRET = (
+    "select endpoint_id, secret, previous_secret_until"  # noqa: S105 (a query)
+    " from api.rotate_webhook_secret(%s::uuid, %s::uuid)"
+)
+ADMIN_ROTATE_WEBHOOK_SECRET = (
+    "select endpoint_id, secret, previous_secret_until"  # noqa: S105 (a query)  # noqa: S105 (a query)
+    " from api.admin_rotate_webhook_secret(%s::uuid)"
+)
+MY_NOTIFICATION_SETTINGS = "select * from api.notification_settings"
+SET_NOTIFICATION_SETTINGS = (
+    "select * from api.set_notification_settings(%s::uuid, %s::text[], %s::text[], %s::text[])"
+)
+MY_NOTIFICATIONS = (
+    "select notification_id, kind, feature, period_start, threshold, payload, created_at,"
+    " delivered_at from api.notifications limit 200"
+)
+MY_NOTIFICATION_DELIVERIES = "select * from api.notification_deliveries limit 200"
+NOTIFICATION_DELIVERIES = (
+    "select * from api.list_notification_deliveries(%s::text, %s::uuid, %s::text, %s::bigint,"
+    " %s::integer)"
+)
+RESEND_NOTIFICATION = (
+    "select %s::bigint as notification_id, api.resend_notification(%s::bigint) as queued"
+)
