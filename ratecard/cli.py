@@ -470,9 +470,20 @@ def cmd_up(s: Settings, args: argparse.Namespace) -> int:
     _say(seed_demo(conninfo, only_if_empty=True))
 
     me = [sys.executable, "-m", "ratecard.cli"]
+    # a local run is development mode unless told otherwise: webhooks may go to a receiver
+    # on this machine, and without RATECARD_SMTP_URL emails are written to .ratecard/mail/
+    env = {**os.environ, "RATECARD_ENV": os.environ.get("RATECARD_ENV") or "development"}
+    _say(
+        f"notifications: RATECARD_ENV={env['RATECARD_ENV']}; emails "
+        + (
+            "sent through RATECARD_SMTP_URL"
+            if env.get("RATECARD_SMTP_URL")
+            else f"written to {s.home / 'mail'} (RATECARD_SMTP_URL is not set)"
+        )
+    )
     children = [
-        subprocess.Popen([*me, "serve", "--port", str(port)]),
-        subprocess.Popen([*me, "worker"]),
+        subprocess.Popen([*me, "serve", "--port", str(port)], env=env),
+        subprocess.Popen([*me, "worker"], env=env),
     ]
     stopping = False
 
@@ -567,8 +578,10 @@ def build_parser() -> argparse.ArgumentParser:
         " to the queue (default 10)",
     )
     from ratecard.jobs_cli import add_commands
+    from ratecard.notifications_cli import add_commands as add_notification_commands
 
     add_commands(sub)
+    add_notification_commands(sub)
 
     seed = sub.add_parser("seed", help="load data", description="Load data.")
     seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")

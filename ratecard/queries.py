@@ -128,3 +128,13 @@ select id, job, status, via, attempts, enqueued_at, started_at, duration_seconds
 """
 RETRY_JOB_RUN = "select api.retry_job_run(%s::bigint) as id"
 SET_JOB_SCHEDULE = "select api.set_job_schedule(%s::text, %s::text) as schedule"
+
+# ratecard notifications ... (ratecard/notifications_cli.py)
+NOTIFICATION_DELIVERIES = """
+select notification_id, tenant_id, tenant_name, kind, channel, target, status, attempts,
+       max_attempts, last_status_code, last_error, next_attempt_at, last_attempt_at,
+       created_at
+  from api.list_notification_deliveries(%s::text, %s::uuid, %s::text, %s::bigint,
+                                        %s::integer)
+"""
+RESEND_NOTIFICATION = "select api.resend_notification(%s::bigint) as queued"

@@ -7,13 +7,14 @@
 create or replace view api.notification_deliveries
 with (security_invoker = true)
 as
-  select d.tenant_id, d.delivery_id, d.notification_id, d.kind, d.channel,
+  select d.tenant_id, t.name as tenant_name, d.delivery_id, d.notification_id, d.kind, d.channel,
          coalesce(e.url, d.target) as target, d.endpoint_id, d.platform, d.status,
          d.attempts, d.max_attempts, d.last_status_code, d.last_error, d.next_attempt_at,
          d.last_attempt_at, d.created_at, d.finished_at,
          case when d.channel = 'webhook'
               then 'msg_' || pg_catalog.replace(d.delivery_id::text, '-', '') end as webhook_id
     from core.notification_deliveries d
+    join core.tenants t on t.tenant_id = d.tenant_id
     left join core.webhook_endpoints e on e.endpoint_id = d.endpoint_id
    order by d.created_at desc, d.notification_id desc, d.channel, d.target;
 

@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from standardwebhooks import Webhook
 
 from ratecard.config import PROJECT_ROOT, with_user
+from ratecard.seed import seed_demo
 from tests.receivers import Hook, SmtpSink, WebhookReceiver
 from tests.sql.conftest import CATALOG_SQL
 
@@ -42,7 +43,7 @@ def wait_for(cond: Callable[[], Any], timeout: float, what: str) -> Any:
 class Env:
     """The test's database, receivers and worker processes."""
 
-    def __init__(self, dsn: str, db: psycopg.Connection) -> None:
+    def __init__(self, dsn: str, db: psycopg.Connection, catalog: bool = True) -> None:
         self.dsn = dsn
         self.db = db
         self.smtp = SmtpSink().start()
@@ -50,7 +51,8 @@ class Env:
         self.procs: list[subprocess.Popen[str]] = []
         self.now = T0
         self.clock(T0)
-        self.q(CATALOG_SQL)
+        if catalog:
+            self.q(CATALOG_SQL)
 
     # -- SQL -----------------------------------------------------------------------------
 
@@ -179,6 +181,33 @@ def env(dsn: str, db: psycopg.Connection) -> Iterator[Env]:
 
 def verify(hook: Hook, secret: str) -> dict[str, Any]:
     return Webhook(secret).verify(hook.body, hook.headers)
+
+
+def test_the_demo_tenant_crossing_80_percent_gets_one_email_and_one_verified_webhook(
+    dsn: str, db: psycopg.Connection
+) -> None:
+    seed_demo(dsn)
+    env = Env(dsn, db, catalog=False)
+    try:
+        acme, email = db.execute(
+            "select tenant_id, email from core.tenants where name = 'Acme Corp'"
+        ).fetchone()
+        ep = env.endpoint(acme)
+        env.start_worker()
+        env.consume(acme, 79, "ai_decisions")
+        env.consume(acme, 1, "ai_decisions")  # 80 of the starter plan's 100
+        wait_for(env.settled(2), 15, "email and webhook sent")
+        env.consume(acme, 5, "ai_decisions")  # 85: nothing new
+        time.sleep(0.3)
+        assert [m.rcpt_tos for m in env.smtp.messages] == [[email]]
+        assert "80 of 100 decisions (80%)" in env.smtp.messages[0].text
+        assert len(env.hooks.hooks) == 1
+        event = verify(env.hooks.hooks[0], ep["secret"])
+        assert (event["type"], event["data"]["used"], event["data"]["limit"]) == (
+            "threshold", 80, 100,
+        )  # fmt: skip
+    finally:
+        env.close()
 
 
 def test_crossing_80_percent_sends_one_email_and_one_signed_webhook(env: Env) -> None:
