@@ -96,7 +96,8 @@ def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
         assert "seed: demo catalog loaded" in out
         if not os.environ.get("RATECARD_ENV") and not os.environ.get("RATECARD_SMTP_URL"):
             # local defaults: development mode, emails written to files
-            assert f"notifications: RATECARD_ENV=development; emails written to {home}" in out
+            mail = home.resolve() / "mail"
+            assert f"notifications: RATECARD_ENV=development; emails written to {mail}" in out
         assert _status(f"http://127.0.0.1:{port}/healthz") == 0  # nothing listens
         assert not pid_file.exists()
         assert not _alive(postmaster)

@@ -50,7 +50,9 @@ begin
   else
     v_status := 'pending';
     v_next := v_now + greatest(
-      coalesce(internal.notification_retry_delay(d.attempts), interval '10 hours'),
+      -- the schedule counts from the delivery's first attempt, or from its resend
+      coalesce(internal.notification_retry_delay(
+                 greatest(d.attempts - d.max_attempts + 8, 1)), interval '10 hours'),
       pg_catalog.make_interval(secs => least(greatest(coalesce(p_retry_after_seconds, 0), 0),
                                              86400)));
   end if;

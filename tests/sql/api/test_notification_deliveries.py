@@ -324,6 +324,12 @@ def test_resend_plans_what_is_missing_and_requeues_what_ended(
         ("webhook", "pending", 8),
     ]
     assert api.admin("select api.resend_notification(%s) as n", note) == [{"n": 0}]
+    # a resent delivery's retries start the schedule again: 5 s after its first failure
+    email = next(c for c in claim(api) if c["channel"] == "email")
+    assert email["attempt"] == 2
+    assert record(api, email, 451, "try later") == "pending"
+    (row,) = deliveries(api, channel="email")
+    assert 4.5 <= (row["next_attempt_at"] - row["last_attempt_at"]).total_seconds() <= 5.5
     with pytest.raises(psycopg.Error) as e:
         api.admin("select api.resend_notification(%s)", 10**12)
     assert sqlstate(e) == "RC029"
