@@ -1,12 +1,17 @@
 -- api.track_object(): check the storage limit before an upload and record the object.
 --
 -- Storage is the gauge feature `storage_bytes`, fed one object at a time. Calls for one
--- object are serialised (transaction advisory lock on tenant and key); the change to the gauge is the new size minus the size already tracked for
--- that key, so re-tracking a key replaces its size instead of adding it twice. The change
--- goes through api.consume (soft buffer, grace, thresholds all apply); when it is denied,
--- nothing is recorded. Categories: upload, attachment, export, profile_image, backup.
+-- object are serialised (transaction advisory lock on tenant and key,
+-- internal.storage_lock_number, shared with every writer of storage objects). The gauge
+-- counts, per key, the larger of the stored object and a pending upload of that key
+-- (api.create_upload's reservation), so the change is the new count minus the old one:
+-- re-tracking a key replaces its size instead of adding it twice. The change goes through
+-- api.consume (soft buffer, grace, thresholds all apply); when it is denied, nothing is
+-- recorded. Categories: upload, attachment, export, profile_image, backup.
 -- The key must be in the canonical form of internal.check_object_key (RC020), the same
 -- rule api.forget_object applies, so whatever is tracked can be released with its key.
+-- A key S3 reported removed keeps the ordering of that removal (its tombstone's
+-- sequencer), so an S3 event older than it cannot undo this call.
 create or replace function api.track_object(
   p_tenant_id uuid, p_object_key text, p_size_bytes bigint, p_category text default 'upload'
 )
@@ -21,6 +26,9 @@ set search_path = ''
 as $$
 declare
   v_old bigint;
+  v_pending bigint;
+  v_delta bigint;
+  v_allowed boolean := true;
   r record;
 begin
   perform internal.check_object_key(p_object_key);
@@ -40,36 +48,38 @@ begin
   -- Serialise calls for the same object, also while it does not exist yet (a row lock
   -- cannot cover a row that is not there), so a new key is never counted twice.
   perform pg_catalog.pg_advisory_xact_lock(
-    pg_catalog.hashtextextended(p_tenant_id::text || '/' || p_object_key, 7410));
+    internal.storage_lock_number(p_tenant_id, p_object_key));
   select o.size_bytes into v_old from core.storage_objects o
-   where o.tenant_id = p_tenant_id and o.object_key = p_object_key
-     for update;
+   where o.tenant_id = p_tenant_id and o.object_key = p_object_key;
+  select u.size_bytes into v_pending from core.storage_uploads u
+   where u.tenant_id = p_tenant_id and u.object_key = p_object_key;
+  v_delta := greatest(p_size_bytes, coalesce(v_pending, 0))
+             - greatest(coalesce(v_old, 0), coalesce(v_pending, 0));
 
-  if coalesce(v_old, 0) = p_size_bytes then
+  if v_delta = 0 then
     select * into r from api.get_entitlement(p_tenant_id, 'storage_bytes') g;
-    update core.storage_objects o set category = p_category, updated_at = internal.now()
-     where o.tenant_id = p_tenant_id and o.object_key = p_object_key;
-    if not found then
-      insert into core.storage_objects (tenant_id, object_key, size_bytes, category,
-                                        created_at, updated_at)
-      values (p_tenant_id, p_object_key, p_size_bytes, p_category, internal.now(),
-              internal.now());
-    end if;
-    return query select true, v_old is not null, r.used, r."limit", r.remaining, r.state;
-    return;
+  else
+    select * into r from api.consume(p_tenant_id, 'storage_bytes', v_delta) c;
+    v_allowed := r.allowed;
   end if;
-
-  select * into r from api.consume(p_tenant_id, 'storage_bytes', p_size_bytes - coalesce(v_old, 0)) c;
-  if r.allowed then
+  if v_allowed then
     insert into core.storage_objects as o (tenant_id, object_key, size_bytes, category,
-                                           created_at, updated_at)
-    values (p_tenant_id, p_object_key, p_size_bytes, p_category, internal.now(),
-            internal.now())
+                                           created_at, updated_at, sequencer, modified_at)
+    select p_tenant_id, p_object_key, p_size_bytes, p_category, internal.now(),
+           internal.now(), t.sequencer, t.removed_at
+      from (select) one
+      left join core.storage_tombstones t
+        on t.tenant_id = p_tenant_id and t.object_key = p_object_key
     on conflict (tenant_id, object_key) do update
        set size_bytes = excluded.size_bytes, category = excluded.category,
-           updated_at = excluded.updated_at;
+           updated_at = excluded.updated_at,
+           declared_bytes = case when o.size_bytes = excluded.size_bytes
+                                 then o.declared_bytes end;
+    delete from core.storage_tombstones t
+     where t.tenant_id = p_tenant_id and t.object_key = p_object_key;
   end if;
-  return query select r.allowed, false, r.used, r."limit", r.remaining, r.state;
+  return query select v_allowed, coalesce(v_delta = 0 and v_old = p_size_bytes, false),
+                      r.used, r."limit", r.remaining, r.state;
 end
 $$;
 

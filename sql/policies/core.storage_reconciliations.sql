@@ -1,0 +1,7 @@
+-- core.storage_reconciliations: admins read it; no tenant does. Nobody writes it directly: changes go
+-- through security definer functions in api (and jobs).
+drop policy if exists admin_read on core.storage_reconciliations;
+create policy admin_read on core.storage_reconciliations
+  for select to ratecard_admin
+  using (true);
+grant select on core.storage_reconciliations to ratecard_admin;
