@@ -11,7 +11,8 @@ set search_path = ''
 as $$
   select pg_catalog.count(pg_catalog.pg_advisory_xact_lock(l.n))
     from (select distinct internal.storage_lock_number(k.tenant_id, k.object_key) as n
-            from pg_catalog.unnest(p_tenant_ids, p_keys) as k(tenant_id, object_key)
+            from rows from (pg_catalog.unnest(p_tenant_ids), pg_catalog.unnest(p_keys))
+                   as k(tenant_id, object_key)
            order by 1) l
 $$;
 
