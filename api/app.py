@@ -32,7 +32,7 @@ from api.routes.health import healthz, metrics, readyz
 from api.routes.me import me_router
 from api.routes.notifications import notifications_admin_router, notifications_billing_router
 from api.routes.service import service_router
-from api.routes.webhooks import stripe_webhook
+from api.routes.webhooks import s3_webhook, stripe_webhook
 from api.validation import check_request
 from ratecard import __version__
 from ratecard.config import Settings
@@ -40,6 +40,7 @@ from ratecard.db import app_conninfo
 from ratecard.logs import formatters, install_request_ids
 from ratecard.metrics import new_registry, watch_pool
 from ratecard.migrate import latest_migration_id
+from ratecard.s3_gateway import S3Settings
 from ratecard.stripe_gateway import StripeSettings
 
 log = logging.getLogger("ratecard.api")
@@ -51,6 +52,7 @@ def create_app(
     pool: AsyncConnectionPool | None = None,
     stripe_settings: StripeSettings | None = None,
     key_cache_seconds: float | None = None,
+    s3_settings: S3Settings | None = None,
 ) -> Litestar:
     """The app. key_cache_seconds defaults to RATECARD_API_KEY_CACHE_SECONDS (30)."""
     settings = settings or Settings.from_env()
@@ -58,6 +60,7 @@ def create_app(
         cache_seconds_from_env() if key_cache_seconds is None else key_cache_seconds
     )
     stripe_settings = stripe_settings or StripeSettings.from_env()
+    s3_settings = s3_settings or S3Settings.from_env()
     own_pool = pool is None
     the_pool = pool or make_pool(app_conninfo(settings))
     registry = new_registry()
@@ -73,6 +76,7 @@ def create_app(
         app.state.key_cache = key_cache
         app.state.expected_schema = latest_migration_id()
         app.state.stripe = stripe_settings
+        app.state.s3 = s3_settings
         try:
             yield
         finally:
@@ -98,6 +102,7 @@ def create_app(
             notifications_billing_router,
             notifications_admin_router,
             stripe_webhook,
+            s3_webhook,
         ],
         dependencies={"principal": Provide(principal)},
         before_request=check_request,

@@ -25,6 +25,11 @@ ADDONS = "select * from api.addons order by code"
 TRACK_OBJECT = "select * from api.track_object(%s::uuid, %s::text, %s::bigint, %s::text)"
 FORGET_OBJECT = "select api.forget_object(%s::uuid, %s::text) as released_bytes"
 STORAGE_USAGE = "select * from api.storage_usage(%s::uuid)"
+CREATE_UPLOAD = (
+    "select * from api.create_upload(%s::uuid, %s::text, %s::bigint, %s::text, %s::text, %s::text)"
+)
+RECEIVE_S3_EVENTS = "select * from api.receive_s3_events(%s::jsonb, %s::text)"
+STORAGE_RECONCILIATIONS = "select * from api.list_storage_reconciliations(%s::uuid, %s::integer)"
 RECEIVE_STRIPE_EVENT = "select * from api.receive_stripe_event(%s::jsonb)"
 
 DEFINE_FEATURE = (

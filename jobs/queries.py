@@ -44,3 +44,14 @@ RECORD_ATTEMPT = (
     "select api.record_notification_attempt(%s::uuid, %s::uuid, %s::text, %s::integer,"
     " %s::text, %s::integer) as status"
 )
+
+# storage handlers (jobs/storage.py), also run by `ratecard storage reconcile`
+START_RECONCILIATION = (
+    "select reconciliation_id, prefix from api.start_storage_reconciliation(%s::text, %s::uuid,"
+    " %s::boolean, %s::bigint)"
+)
+RECONCILE_PAGE = (
+    "select api.reconcile_storage_page(%s::bigint, %s::text, %s::jsonb, %s::boolean,"
+    " %s::timestamptz) as counts"
+)
+FINISH_RECONCILIATION = "select api.finish_storage_reconciliation(%s::bigint, %s::text) as run"

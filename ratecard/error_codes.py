@@ -49,6 +49,9 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC028", 404, "webhook_endpoint_not_found"),
     ErrorCode("RC029", 404, "notification_not_found"),
     ErrorCode("RC030", 422, "invalid_webhook_url"),
+    ErrorCode("RC031", 403, "storage_limit_exceeded"),
+    ErrorCode("RC032", 404, "storage_reconciliation_not_found"),
+    ErrorCode("RC033", 409, "storage_reconciliation_not_running"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

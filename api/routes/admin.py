@@ -336,6 +336,18 @@ async def run_job(
     )
 
 
+@get(
+    "/storage/reconciliations",
+    summary="Runs of the storage reconciliation, newest first, with per-tenant drift",
+)
+async def list_storage_reconciliations(
+    request: Request[Any, Any, Any],
+    tenant_id: FromQuery[UUID | None] = None,
+    limit: FromQuery[int] = 20,
+) -> list[dict[str, Any]]:
+    return await fetch_as_caller(request, q.STORAGE_RECONCILIATIONS, (tenant_id, limit))
+
+
 admin_router = Router(
     path="/v1/admin",
     route_handlers=[
@@ -355,6 +367,7 @@ admin_router = Router(
         list_jobs,
         list_job_runs,
         run_job,
+        list_storage_reconciliations,
     ],
     guards=[admin_guard],
     security=[{"apiKey": []}],

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Router, delete, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api import queries as q
@@ -19,6 +20,7 @@ from api.db import fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.openapi import errors
 from api.validation import BigInt, Strict, documented
+from ratecard import s3_gateway as s3gw
 
 MAX_EVENTS = 10_000
 # 10,000 events with UUIDs and keys are over 1 MiB; the batch route accepts up to 8 MiB.
@@ -81,6 +83,38 @@ class ObjectBody(msgspec.Struct, forbid_unknown_fields=True):
     ]
     size_bytes: BigInt
     category: Annotated[str, documented({"enum": STORAGE_CATEGORIES})] = "upload"
+
+
+class UploadBody(msgspec.Struct, forbid_unknown_fields=True):
+    size_bytes: Annotated[
+        int,
+        documented(
+            {"format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1},
+            "the exact size of the file, 0 to 5 GiB: the presigned POST allows no other",
+        ),
+    ]
+    category: Annotated[str, documented({"enum": STORAGE_CATEGORIES})] | None = None
+    file_name: (
+        Annotated[
+            str,
+            documented(
+                {"minLength": 1, "maxLength": 255},
+                "one path segment (no /); the key layout places it under the tenant's prefix",
+            ),
+        ]
+        | None
+    ) = None
+    object_key: (
+        Annotated[
+            str,
+            documented(
+                {"minLength": 1, "maxLength": 1024},
+                "a key the key layout attributes to this tenant (instead of file_name)",
+            ),
+        ]
+        | None
+    ) = None
+    content_type: Annotated[str, documented({"maxLength": 255})] | None = None
 
 
 @post(
@@ -229,9 +263,46 @@ def object_key_as_sent(request: Request[Any, Any, Any], parsed: str) -> str:
         ) from None
 
 
+@post(
+    "/tenants/{tenant_id:uuid}/storage/uploads",
+    status_code=201,
+    dto=Strict[UploadBody],
+    return_dto=None,
+    summary="Check the storage limit for an upload and answer a presigned POST of exactly its size",
+    responses=errors(403, 404, 503),
+)
+async def create_upload(
+    request: Request[Any, Any, Any],
+    state: State,
+    tenant_id: FromPath[UUID],
+    data: JSONBody[UploadBody],
+) -> dict[str, Any]:
+    s3: s3gw.S3Settings = state.s3
+    try:
+        s3.client()  # before the SQL call: no reservation for an upload that cannot be signed
+    except s3gw.StorageNotConfigured as exc:
+        raise ApiError(503, "storage_not_configured", exc.message, hint=exc.hint or "") from None
+    row = await fetch_one_as_caller(
+        request,
+        q.CREATE_UPLOAD,
+        (
+            tenant_id,
+            data.category,
+            data.size_bytes,
+            data.file_name,
+            data.object_key,
+            data.content_type,
+        ),
+    )
+    row["upload"] = s3gw.presigned_post(
+        s3, row["object_key"], row["size_bytes"], row["content_type"], row["expires_in"]
+    )
+    return row
+
+
 @get(
     "/tenants/{tenant_id:uuid}/storage",
-    summary="Objects and bytes per storage category",
+    summary="Objects, bytes, pending uploads and oversized objects per storage category",
     responses=errors(404),
 )
 async def storage(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict[str, Any]:
@@ -250,6 +321,7 @@ service_router = Router(
         entitlement,
         track_object,
         forget_object,
+        create_upload,
         storage,
     ],
     guards=[service_guard],

@@ -1,4 +1,6 @@
-"""POST /webhooks/stripe: verify, store once, apply. One SQL call.
+"""Webhooks: POST /webhooks/stripe and POST /webhooks/s3. One SQL call each.
+
+POST /webhooks/stripe: verify, store once, apply.
 
 The signature is checked on the exact raw bytes received (never on re-serialised JSON).
 A bad, stale, future or missing signature is 400 and nothing is stored. A verified event
@@ -24,6 +26,7 @@ from api.db import fetch
 from api.errors import ApiError
 from api.openapi import errors
 from ratecard import jsontext
+from ratecard import s3_gateway as s3gw
 from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import one
 
@@ -64,3 +67,44 @@ async def stripe_webhook(request: Request[Any, Any, State], state: State) -> dic
             result["event_id"],
         )
     return {"received": True, **result}
+
+
+@post(
+    "/webhooks/s3",
+    tags=["webhooks"],
+    summary="S3 event notifications (ObjectCreated, ObjectRemoved), with a shared secret",
+    status_code=200,
+    request_max_body_size=MAX_EVENT_BYTES,
+    opt={"json_body": True},
+    responses=errors(400, 401, 422),
+)
+async def s3_webhook(request: Request[Any, Any, State], state: State) -> dict[str, Any]:
+    """An S3 event notification (Records[]) as S3 sends it, relayed by SNS (HTTP Basic
+    with the secret as password in the subscription URL), an SQS consumer, Lambda or an
+    EventBridge API destination (Authorization: Bearer <secret>). Every record is applied
+    in one call to api.receive_s3_events, per key in sequencer order; repeats change
+    nothing. The answer counts what happened to the records."""
+    settings: s3gw.S3Settings = state.s3
+    try:
+        authorized = s3gw.webhook_authorized(settings, request.headers.get("authorization"))
+    except s3gw.StorageNotConfigured as exc:
+        raise ApiError(503, "storage_not_configured", exc.message, hint=exc.hint or "") from None
+    if not authorized:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the S3 webhook secret is missing or wrong",
+            hint="send Authorization: Bearer <RATECARD_S3_WEBHOOK_SECRET>",
+            headers={"WWW-Authenticate": 'Bearer realm="s3-webhook"'},
+        )
+    try:
+        notification = jsontext.decode(await request.body())
+    except jsontext.BadJson as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    rows = await fetch(
+        state.pool,
+        queries.RECEIVE_S3_EVENTS,
+        (psycopg.types.json.Jsonb(notification), settings.bucket or None),
+        role="ratecard_service",
+    )
+    return one(rows, "api.receive_s3_events")

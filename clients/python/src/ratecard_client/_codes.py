@@ -35,6 +35,9 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC028": (404, "webhook_endpoint_not_found"),
     "RC029": (404, "notification_not_found"),
     "RC030": (422, "invalid_webhook_url"),
+    "RC031": (403, "storage_limit_exceeded"),
+    "RC032": (404, "storage_reconciliation_not_found"),
+    "RC033": (409, "storage_reconciliation_not_running"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
