@@ -9,11 +9,14 @@ right-padded with zeros is the later event.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
+
+import pytest
 
 BUCKET = "ratecard-test"
 REGION = "us-east-1"
@@ -114,3 +117,43 @@ def s3_server(bucket: str = BUCKET) -> Iterator[S3Server]:
         yield S3Server(url, bucket, client)
     finally:
         server.stop()
+
+
+# pytest fixtures (tests/conftest.py loads this module as a plugin)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """One moto S3 server for the session (each test gets its own bucket)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """A fresh bucket on the session's moto server, credentials in boto3's standard
+    environment variables (the chain Ratecard uses), and a client for the test."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    bucket = f"rc-{uuid.uuid4().hex[:20]}"
+    client = boto3.client("s3", endpoint_url=moto_server, region_name=REGION)
+    client.create_bucket(Bucket=bucket)
+    return S3Server(moto_server, bucket, client)
+
+
+def settings_for(server: S3Server, webhook_secret: str = "s3-secret") -> Any:  # noqa: S107
+    from ratecard.s3_gateway import S3Settings
+
+    return S3Settings(
+        bucket=server.bucket, endpoint_url=server.endpoint_url, webhook_secret=webhook_secret
+    )

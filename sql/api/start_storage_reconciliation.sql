@@ -1,7 +1,8 @@
 -- api.start_storage_reconciliation(): open a run of the storage reconciliation (the job
 -- reconcile_storage and `ratecard storage reconcile` call it before they list the bucket).
--- It decides what to list: the key layout's prefix, or for one tenant, when the layout
--- puts the tenant before the category, that tenant's prefix (tenants/<id>/). It notes the
+-- It decides what to list: the whole bucket, so that every key outside the layout is
+-- counted as unattributed, or for one tenant, when the layout puts the tenant before the
+-- category, that tenant's prefix (tenants/<id>/). It notes the
 -- point in core.storage_change_seq where the run starts: objects written after it (by
 -- events, uploads, track or forget calls) are newer than the listing and are left alone.
 -- A run still `running` after an hour without a page, or left by an earlier attempt of
@@ -34,7 +35,7 @@ begin
   select * into l from internal.storage_layout();
   v_prefix := case when p_tenant_id is not null and l.tenant_prefix is not null
                    then replace(l.tenant_prefix, '{tenant_id}', p_tenant_id::text)
-                   else l.prefix end;
+                   else '' end;
 
   update core.storage_reconciliations r
      set status = 'abandoned', finished_at = v_now, updated_at = v_now,
