@@ -71,7 +71,7 @@ MY_ADDONS = "select * from api.tenant_addons"
 # As ratecard_tenant: RLS confines the view to the key's tenant; the flags are the view's.
 MY_USAGE = (
     'select feature, kind, enabled, current, "limit", percentage, is_unlimited, is_at_limit,'
-    " is_approaching_limit, state, period_end, grace_until from api.usage_summary"
+    " is_approaching_limit, state, period_end, grace_until, categories from api.usage_summary"
     " order by feature"
 )
 CHECKOUT_CONTEXT = (

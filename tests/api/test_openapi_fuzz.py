@@ -2,7 +2,8 @@
 /schema/openapi.json for every operation and checks each answer against it.
 
 It fails on any 5xx (except 503 payment_system_not_configured: Stripe is not configured
-here, so the routes that call it answer that), on an answer whose status the operation
+here, so the routes that call it answer that; S3 is, on a local moto server, so uploads are
+signed and /webhooks/s3 gets its secret), on an answer whose status the operation
 does not document, whose content type is not the documented one, or whose body does not
 match the documented schema. It is generic over the document: a new route is fuzzed as
 soon as it is in the app. Keys: service routes get the service key, admin routes
@@ -34,7 +35,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.app import create_app
+from ratecard.config import Settings
+from ratecard.stripe_gateway import StripeSettings
 from tests.api.conftest import Demo
+from tests.s3 import S3Server, settings_for
 
 EXAMPLES = 30
 ALLOWED_5XX = {(503, "payment_system_not_configured")}
@@ -60,7 +65,22 @@ CHECKS = [no_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]  # fmt: skip
 
 
+S3_SECRET = "fuzz-s3-secret"
+
+
+@pytest.fixture
+def client(settings: Settings, stripe_settings: StripeSettings, s3: S3Server) -> Any:
+    """The app with object storage configured (a bucket on moto; signing calls no one)."""
+    app = create_app(
+        settings, stripe_settings=stripe_settings, s3_settings=settings_for(s3, S3_SECRET)
+    )
+    with TestClient(app=app, raise_server_exceptions=False) as c:
+        yield c
+
+
 def keys_for(path: str, demo: Demo) -> list[dict[str, str]]:
+    if path == "/webhooks/s3":
+        return [{"Authorization": f"Bearer {S3_SECRET}"}]
     if path.startswith("/v1/admin"):
         return [demo.admin]
     if path.startswith(("/v1/me", "/v1/billing")):

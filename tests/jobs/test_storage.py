@@ -91,7 +91,7 @@ def test_every_kind_of_drift_is_fixed(api: Api, s3: S3Server, page_size: int) ->
     assert gauge(api, b) == 16
     assert (run["listed_objects"], run["added"], run["removed"], run["corrected"]) == (8, 3, 2, 2)
     assert (run["unattributed"], run["unattributed_bytes"]) == (2, 13)
-    assert sorted(run["unattributed_sample"]) == sorted([f"{pa}/videos/clip.mp4", "misc/readme.txt"])
+    assert set(run["unattributed_sample"]) == {f"{pa}/videos/clip.mp4", "misc/readme.txt"}
     ra, rb = per_tenant(run)[str(a)], per_tenant(run)[str(b)]
     assert (ra["objects_before"], ra["bytes_before"]) == (6, 1568)
     assert (ra["objects_after"], ra["bytes_after"]) == (5, 407)

@@ -166,12 +166,12 @@ def test_without_a_bucket_every_bucket_counts_and_test_events_are_fine(catalog: 
 def test_a_pending_upload_is_confirmed_and_an_oversized_object_flagged(catalog: Api) -> None:
     t = catalog.tenant("a")
     catalog.set_clock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # events are at 10:00
-    small = catalog.service(
-        "select * from api.create_upload(%s, 'upload', 100, 'a.txt')", t
-    )[0]["object_key"]
-    big = catalog.service(
-        "select * from api.create_upload(%s, 'attachment', 100, 'b.png')", t
-    )[0]["object_key"]
+    small = catalog.service("select * from api.create_upload(%s, 'upload', 100, 'a.txt')", t)[0][
+        "object_key"
+    ]
+    big = catalog.service("select * from api.create_upload(%s, 'attachment', 100, 'b.png')", t)[0][
+        "object_key"
+    ]
     assert gauge(catalog, t) == 200
     r = receive(catalog, created(small, 100, "01"), created(big, 400, "01"))
     assert (r["applied"], r["confirmed"], r["oversized"]) == (2, 2, 1)
@@ -179,14 +179,16 @@ def test_a_pending_upload_is_confirmed_and_an_oversized_object_flagged(catalog: 
     rows = catalog.admin(
         "select object_key, size_bytes, declared_bytes, oversized from api.storage_objects"
     )
-    flagged = {r["object_key"]: (r["size_bytes"], r["declared_bytes"], r["oversized"]) for r in rows}
+    flagged = {
+        r["object_key"]: (r["size_bytes"], r["declared_bytes"], r["oversized"]) for r in rows
+    }
     assert flagged == {small: (100, 100, False), big: (400, 100, True)}
     assert catalog.scalar("select count(*) from core.storage_uploads") == 0
     # an event for an earlier version of a key (older than its pending upload by more
     # than 5 minutes) does not confirm the upload
-    key = catalog.service(
-        "select * from api.create_upload(%s, 'upload', 10, 'c.txt')", t
-    )[0]["object_key"]
+    key = catalog.service("select * from api.create_upload(%s, 'upload', 10, 'c.txt')", t)[0][
+        "object_key"
+    ]
     r = receive(catalog, created(key, 50, "01", time="2026-11-27T08:50:00Z"))
     assert (r["applied"], r["confirmed"]) == (1, 0)
     assert gauge(catalog, t) == 550

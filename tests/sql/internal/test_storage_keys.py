@@ -15,8 +15,7 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 
 def compile_layout(db: psycopg.Connection, layout: str) -> tuple:
     return db.execute(
-        "select pattern, tenant_first, prefix, tenant_prefix"
-        " from internal.compile_key_layout(%s)",
+        "select pattern, tenant_first, prefix, tenant_prefix from internal.compile_key_layout(%s)",
         (layout,),
     ).fetchone()
 
