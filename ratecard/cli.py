@@ -481,10 +481,15 @@ def cmd_up(s: Settings, args: argparse.Namespace) -> int:
             else f"written to {s.home / 'mail'} (RATECARD_SMTP_URL is not set)"
         )
     )
+    from ratecard.storage_cli import start_local_s3
+
+    local_s3 = start_local_s3(env)  # S3 on local defaults when none is configured
     children = [
         subprocess.Popen([*me, "serve", "--port", str(port)], env=env),
         subprocess.Popen([*me, "worker"], env=env),
     ]
+    if local_s3 is not None:
+        children.append(local_s3)
     stopping = False
 
     def _stop(signum: int, frame: object) -> None:
@@ -579,9 +584,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from ratecard.jobs_cli import add_commands
     from ratecard.notifications_cli import add_commands as add_notification_commands
+    from ratecard.storage_cli import add_commands as add_storage_commands
 
     add_commands(sub)
     add_notification_commands(sub)
+    add_storage_commands(sub)
 
     seed = sub.add_parser("seed", help="load data", description="Load data.")
     seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")

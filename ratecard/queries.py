@@ -138,3 +138,6 @@ select notification_id, tenant_id, tenant_name, kind, channel, target, status, a
                                         %s::integer)
 """
 RESEND_NOTIFICATION = "select api.resend_notification(%s::bigint) as queued"
+
+# `ratecard storage runs` (ratecard/storage_cli.py), as ratecard_admin
+STORAGE_RECONCILIATIONS = "select * from api.list_storage_reconciliations(%s::uuid, %s::integer)"

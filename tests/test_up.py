@@ -61,6 +61,8 @@ def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     home = tmp_path / "state"
     port = _free_port()
     env = {**os.environ, "RATECARD_HOME": str(home), "RATECARD_PG_PORT": "55443"}
+    for name in ("RATECARD_S3_BUCKET", "RATECARD_S3_ENDPOINT_URL"):
+        env.pop(name, None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ratecard.cli", "up", "--port", str(port)],
         env=env,
@@ -98,6 +100,9 @@ def test_up_serves_ready_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
             # local defaults: development mode, emails written to files
             mail = home.resolve() / "mail"
             assert f"notifications: RATECARD_ENV=development; emails written to {mail}" in out
+        # S3 on local defaults: a moto server with the bucket, stopped with the rest
+        assert "object storage: local S3 (moto) at http://127.0.0.1:" in out
+        assert _processes_mentioning("moto.server -H 127.0.0.1") == []
         assert _status(f"http://127.0.0.1:{port}/healthz") == 0  # nothing listens
         assert not pid_file.exists()
         assert not _alive(postmaster)
