@@ -54,9 +54,11 @@ class ErrorBody(msgspec.Struct, forbid_unknown_fields=True):
 STATUS_TEXT: dict[int, str] = {
     400: "Bad request: malformed_json (not UTF-8 JSON, empty, or nested deeper than 64"
     " levels), duplicate_header, or a code of the route (no_active_subscription, ...)",
-    401: "unauthorized: no key, not Bearer, malformed, unknown or revoked key",
+    401: "unauthorized: no key, not Bearer, malformed, unknown or revoked key (webhooks: a"
+    " missing or wrong shared secret)",
     402: "card_declined (Stripe)",
-    403: "forbidden: the key's role may not use this route",
+    403: "forbidden: the key's role may not use this route; storage_limit_exceeded (an upload"
+    " the storage limit does not allow)",
     404: "not_found (no such route, or a path id that is not a UUID), or the route's own:"
     " tenant_not_found, feature_not_found, tier_not_found, addon_not_found, ...",
     409: "A conflict with the current state: idempotency_key_reused, already_on_plan, ...",
@@ -67,7 +69,7 @@ STATUS_TEXT: dict[int, str] = {
     429: "rate_limited",
     502: "stripe_error: Stripe did not answer",
     503: "database_unavailable, query_canceled, serialization_failure (retry);"
-    " payment_system_not_configured; not_ready",
+    " payment_system_not_configured; storage_not_configured; not_ready",
 }
 
 # The statuses of a route that calls Stripe (api/stripe_calls.py).

@@ -29,7 +29,7 @@ from ratecard.seed import seed_demo
 from tests.api.conftest import new_key
 from tests.serving import serve
 
-pytest_plugins = ["tests.harness"]
+pytest_plugins = ["tests.harness", "tests.s3"]
 
 
 @pytest.fixture

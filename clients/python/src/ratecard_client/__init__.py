@@ -16,6 +16,7 @@ from ratecard_client.errors import (
     RatecardError,
     RatecardUnavailable,
     RateLimited,
+    StorageLimitExceeded,
     UsageBatchError,
 )
 from ratecard_client.gate import Denial, Gate
@@ -28,6 +29,7 @@ from ratecard_client.types import (
     StorageCategory,
     StorageUsage,
     TrackedObject,
+    Upload,
     UsageBatchResult,
     UsageEvent,
 )
@@ -58,8 +60,10 @@ __all__ = [
     "Retry",
     "SqlClient",
     "StorageCategory",
+    "StorageLimitExceeded",
     "StorageUsage",
     "TrackedObject",
+    "Upload",
     "UsageBatchError",
     "UsageBatchResult",
     "UsageEvent",

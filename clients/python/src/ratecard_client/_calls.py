@@ -23,6 +23,7 @@ from ratecard_client.types import (
     Entitlement,
     StorageUsage,
     TrackedObject,
+    Upload,
     UsageBatchResult,
     UsageEvent,
     as_uuid,
@@ -165,6 +166,36 @@ def forget_object(tenant_id: Any, object_key: str) -> Call[int]:
         "DELETE",
         f"/v1/tenants/{_id(tenant_id)}/storage/objects/{quote(object_key, safe='/')}",
         lambda b: int(b["released_bytes"]),
+    )
+
+
+def create_upload(
+    tenant_id: Any,
+    size_bytes: int,
+    *,
+    file_name: str | None,
+    object_key: str | None,
+    category: str | None,
+    content_type: str | None,
+) -> Call[Upload]:
+    body: dict[str, Any] = {"size_bytes": size_bytes}
+    for name, value in (
+        ("file_name", file_name),
+        ("object_key", object_key),
+        ("category", category),
+        ("content_type", content_type),
+    ):
+        if value is not None:
+            body[name] = value
+    # With a file name every call places a new key (and reserves its bytes): repeated only
+    # when it surely never reached Ratecard. With an object key a repeat replaces the
+    # pending upload of that key, so it is safe to repeat.
+    return Call(
+        "POST",
+        f"/v1/tenants/{_id(tenant_id)}/storage/uploads",
+        Upload.from_row,
+        body,
+        repeatable=object_key is not None,
     )
 
 

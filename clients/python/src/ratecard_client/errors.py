@@ -85,9 +85,17 @@ class UsageBatchError(RatecardError):
         self.offset = offset
 
 
-def error_class(status: int | None) -> type[RatecardError]:
-    """The exception class for an HTTP status (the SQL client maps SQLSTATEs to the same
-    statuses first)."""
+class StorageLimitExceeded(RatecardError):
+    """403 storage_limit_exceeded: the tenant's storage limit (with its buffer and grace)
+    does not allow the upload; nothing was recorded. `detail` has used, limit, remaining,
+    state and requested."""
+
+
+def error_class(status: int | None, code: str | None = None) -> type[RatecardError]:
+    """The exception class for an HTTP status and code (the SQL client maps SQLSTATEs to
+    the same statuses and codes first)."""
+    if code == "storage_limit_exceeded":
+        return StorageLimitExceeded
     if status is None or status >= 500:
         return RatecardUnavailable
     if status == 429:
@@ -110,7 +118,7 @@ def from_answer(status: int, body: Any, retry_after: float | None = None) -> Rat
         detail, hint = body.get("detail"), body.get("hint")
     else:
         code, message, detail, hint = "http_error", f"HTTP {status}", body, None
-    cls = error_class(status)
+    cls = error_class(status, code)
     if cls is RateLimited:
         return RateLimited(
             code, message, status=status, detail=detail, hint=hint, retry_after=retry_after

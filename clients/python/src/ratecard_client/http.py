@@ -32,6 +32,7 @@ from ratecard_client.types import (
     Entitlement,
     StorageUsage,
     TrackedObject,
+    Upload,
     UsageBatchResult,
     UsageEvent,
 )
@@ -260,6 +261,30 @@ class RatecardClient:
         not tracked, so a retried delete may answer 0 although the first one released)."""
         return self._send(calls.forget_object(tenant_id, object_key))
 
+    def create_upload(
+        self,
+        tenant_id: UUID | str,
+        size_bytes: int,
+        *,
+        file_name: str | None = None,
+        object_key: str | None = None,
+        category: str | None = None,
+        content_type: str | None = None,
+    ) -> Upload:
+        """Check the storage limit for an upload of exactly `size_bytes` and get an S3
+        presigned POST for it (give `file_name` and `category`, or an `object_key` of the
+        tenant's). Over the limit: StorageLimitExceeded, nothing reserved."""
+        return self._send(
+            calls.create_upload(
+                tenant_id,
+                size_bytes,
+                file_name=file_name,
+                object_key=object_key,
+                category=category,
+                content_type=content_type,
+            )
+        )
+
     def storage_usage(self, tenant_id: UUID | str) -> StorageUsage:
         return self._send(calls.storage_usage(tenant_id))
 
@@ -381,6 +406,27 @@ class AsyncRatecardClient:
 
     async def forget_object(self, tenant_id: UUID | str, object_key: str) -> int:
         return await self._send(calls.forget_object(tenant_id, object_key))
+
+    async def create_upload(
+        self,
+        tenant_id: UUID | str,
+        size_bytes: int,
+        *,
+        file_name: str | None = None,
+        object_key: str | None = None,
+        category: str | None = None,
+        content_type: str | None = None,
+    ) -> Upload:
+        return await self._send(
+            calls.create_upload(
+                tenant_id,
+                size_bytes,
+                file_name=file_name,
+                object_key=object_key,
+                category=category,
+                content_type=content_type,
+            )
+        )
 
     async def storage_usage(self, tenant_id: UUID | str) -> StorageUsage:
         return await self._send(calls.storage_usage(tenant_id))

@@ -62,7 +62,7 @@ def map_error(exc: psycopg.Error) -> RatecardError:
     state = exc.sqlstate
     if state in SQLSTATE_CODES:
         status, code = SQLSTATE_CODES[state]
-        return error_class(status)(
+        return error_class(status, code)(
             code, message, status=status, detail=diag.message_detail, hint=diag.message_hint
         )
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):

@@ -155,6 +155,45 @@ class TrackedObject:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """The outcome of `create_upload`: where the object goes, until when the presigned POST
+    is valid (`expires_at`) and the bytes stay reserved (`pending_until`), the storage
+    gauge after the reservation, and the POST itself: send a multipart form to `url` with
+    every item of `fields`, then the file as the last field `file`, of exactly
+    `size_bytes` bytes (S3 refuses any other size)."""
+
+    object_key: str
+    category: str
+    size_bytes: int
+    content_type: str | None
+    expires_at: datetime
+    pending_until: datetime
+    used: int
+    limit: int | None
+    remaining: int | None
+    state: str
+    url: str
+    fields: dict[str, str]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Upload:
+        return cls(
+            object_key=row["object_key"],
+            category=row["category"],
+            size_bytes=int(row["size_bytes"]),
+            content_type=row["content_type"],
+            expires_at=_dt(row["expires_at"]),  # type: ignore[arg-type]
+            pending_until=_dt(row["pending_until"]),  # type: ignore[arg-type]
+            used=int(row["used"]),
+            limit=row["limit"],
+            remaining=row["remaining"],
+            state=row["state"],
+            url=row["upload"]["url"],
+            fields=dict(row["upload"]["fields"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class StorageCategory:
     category: str
     objects: int
