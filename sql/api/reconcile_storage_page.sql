@@ -109,15 +109,12 @@ begin
   ), tracked as (
     select o.tenant_id, o.object_key as key, o.size_bytes, o.category, o.change_seq
       from core.storage_objects o
-      cross join lateral internal.storage_attribute(o.object_key, l.pattern, l.tenant_first,
-                                                    l.category_names) a
      where not v_empty_range
        and (o.object_key collate "C") >= (run.prefix collate "C")
        and (p_after is null or (o.object_key collate "C") > (p_after collate "C"))
        and (v_hi is null or (o.object_key collate "C") <= (v_hi collate "C"))
        and starts_with(o.object_key, run.prefix)
        and (run.scope_tenant_id is null or o.tenant_id = run.scope_tenant_id)
-       and a.tenant_id is not null and a.category is not null
     union
     select o.tenant_id, o.object_key, o.size_bytes, o.category, o.change_seq
       from listed x
@@ -137,6 +134,12 @@ begin
       left join core.storage_uploads u
         on u.tenant_id = coalesce(x.tenant_id, t.tenant_id)
        and u.object_key = coalesce(x.key, t.key)
+     -- a tracked object the page does not list takes part only if the layout attributes
+     -- its key (the key of a listed one is attributed already: no need to look again)
+     where case when x.key is not null then true
+                else (select a.tenant_id is not null and a.category is not null
+                        from internal.storage_attribute(t.key, l.pattern, l.tenant_first,
+                                                        l.category_names) a) end
   ), decided as (
     select b.*,
            coalesce(b.listed and b.pending_old and b.pending_size is not null

@@ -3,7 +3,8 @@
 -- characters) and a plain relative path: no leading "/", no empty segment ("a//b", a
 -- trailing "/"), no "." or ".." segment. internal.check_object_key raises it (RC020) for a
 -- single key; set-based callers (S3 events, the reconciliation) use it to set such keys
--- aside as unattributed instead of failing a whole batch for one of them.
+-- aside as unattributed instead of failing a whole batch for one of them. Only immutable
+-- operators, so PostgreSQL inlines it into those set-based queries.
 create or replace function internal.object_key_problem(p_key text)
 returns text
 language sql
@@ -15,11 +16,9 @@ as $$
       then 'object key must be 1 to 1024 bytes of UTF-8'
     when p_key operator(pg_catalog.~) '[\u0001-\u001f\u007f-\u009f]'
       then 'object key contains a control character'
-    when p_key operator(pg_catalog.~) '^/' or p_key operator(pg_catalog.~) '//'
-         or p_key operator(pg_catalog.~) '/$'
-         or p_key operator(pg_catalog.~) '(^|/)\.\.?(/|$)'
-      then pg_catalog.format('object key %s is not a plain relative path',
-                             pg_catalog.quote_literal(p_key))
+    when p_key operator(pg_catalog.~) '^/|//|/$|(^|/)\.\.?(/|$)'
+      then 'object key ' operator(pg_catalog.||) pg_catalog.quote_literal(p_key)
+           operator(pg_catalog.||) ' is not a plain relative path'
   end
 $$;
 

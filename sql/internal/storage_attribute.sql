@@ -7,8 +7,8 @@
 --              segment names none.
 -- An object is attributed when both are known; anything else is unattributed: counted and
 -- reported, never an error. Set-based callers (event batches, listing pages) join it
--- laterally once per key. The pattern's tenant group only matches a UUID's text, so the
--- cast cannot fail.
+-- laterally once per key (inlined; `offset 0` keeps the match from being computed once
+-- per use). The pattern's tenant group only matches a UUID's text, so the cast cannot fail.
 create or replace function internal.storage_attribute(
   p_key text, p_pattern text, p_tenant_first boolean, p_names jsonb
 )
@@ -22,7 +22,8 @@ as $$
               then p_names operator(pg_catalog.->>)
                      m.parts[case when p_tenant_first then 2 else 1 end] end
     from (select case when internal.object_key_problem(p_key) is null
-                      then pg_catalog.regexp_match(p_key, p_pattern) end as parts) m
+                      then pg_catalog.regexp_match(p_key, p_pattern) end as parts
+          offset 0) m
     left join core.tenants t
       on t.tenant_id = (m.parts[case when p_tenant_first then 1 else 2 end])::uuid
 $$;
