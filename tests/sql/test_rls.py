@@ -110,6 +110,8 @@ def test_tenant_views_show_only_own_rows(db: psycopg.Connection, two_tenants: tu
         "usage_history",
         "usage_events",
         "storage_objects",
+        "storage_categories",
+        "storage_history",
         "notifications",
     ):
         with db.transaction():
