@@ -24,7 +24,7 @@ PLANS = "select * from api.plan_catalog order by sort_order, price_cents, code"
 ADDONS = "select * from api.addons order by code"
 TRACK_OBJECT = "select * from api.track_object(%s::uuid, %s::text, %s::bigint, %s::text)"
 FORGET_OBJECT = "select api.forget_object(%s::uuid, %s::text) as released_bytes"
-STORAGE_USAGE = "select * from api.storage_usage(%s::uuid)"
+STORAGE_OVERVIEW = "select api.storage_overview(%s::uuid, %s::integer) as overview"
 CREATE_UPLOAD = (
     "select * from api.create_upload(%s::uuid, %s::text, %s::bigint, %s::text, %s::text, %s::text)"
 )

@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Router, delete, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
 from api import queries as q
 from api.auth import service_guard
@@ -302,12 +302,17 @@ async def create_upload(
 
 @get(
     "/tenants/{tenant_id:uuid}/storage",
-    summary="Objects, bytes, pending uploads and oversized objects per storage category",
+    summary="Storage per category now (objects, bytes, pending, oversized) and its daily history",
     responses=errors(404),
+    description="`days`: days of history, 0 to 366 (default 30); outside that, 422.",
 )
-async def storage(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict[str, Any]:
-    rows = await fetch_as_caller(request, q.STORAGE_USAGE, (tenant_id,))
-    return {"tenant_id": tenant_id, "categories": rows}
+async def storage(
+    request: Request[Any, Any, Any],
+    tenant_id: FromPath[UUID],
+    days: FromQuery[int] = 30,
+) -> dict[str, Any]:
+    row = await fetch_one_as_caller(request, q.STORAGE_OVERVIEW, (tenant_id, days))
+    return row["overview"]
 
 
 service_router = Router(

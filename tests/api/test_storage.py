@@ -82,3 +82,24 @@ def test_unknown_tenant(client: TestClient, demo: Demo) -> None:
     assert_error(r, 404, "tenant_not_found")
     assert_error(client.delete(f"{base}/objects/x", headers=h), 404, "tenant_not_found")
     assert_error(client.get(base, headers=h), 404, "tenant_not_found")
+
+
+def test_storage_history_per_day_and_category(
+    client: TestClient, demo: Demo, db: psycopg.Connection
+) -> None:
+    base = f"/v1/tenants/{demo.acme}/storage"
+    h = demo.service
+    client.post(f"{base}/objects", json={"object_key": "a", "size_bytes": 300}, headers=h)
+    client.post(f"{base}/objects", json={"object_key": "b", "size_bytes": 200}, headers=h)
+    client.delete(f"{base}/objects/a", headers=h)
+    body = client.get(f"{base}?days=7", headers=h).json()
+    assert body["tenant_id"] == str(demo.acme)
+    (today,) = body["history"]
+    assert (today["category"], today["objects"], today["bytes"], today["peak_bytes"]) == (
+        "upload",
+        1,
+        200,
+        500,
+    )
+    assert client.get(f"{base}?days=0", headers=h).json()["history"] == []
+    assert_error(client.get(f"{base}?days=367", headers=h), 422, "invalid_argument")
