@@ -19,7 +19,7 @@
 -- The gauge counts per key the larger of the stored object and the pending upload, so
 -- replacing a 4 MB file with a 4 MB upload needs no room.
 --
--- Refused (nothing recorded) with RC028 storage_limit_exceeded when the limit, its buffer
+-- Refused (nothing recorded) with RC031 storage_limit_exceeded when the limit, its buffer
 -- or its grace do not allow the bytes (or storage is disabled for the tenant). Errors:
 -- RC004 (size negative or over S3's 5 GiB for a POST), RC001, RC005, RC020.
 create or replace function api.create_upload(
@@ -132,7 +132,7 @@ begin
     if not r.allowed then
       raise exception 'storage limit reached: % more bytes are not allowed (used %, limit %)',
         v_delta, r.used, coalesce(r."limit"::text, 'none')
-        using errcode = 'RC028',
+        using errcode = 'RC031',
               detail = format('used=%s limit=%s remaining=%s state=%s requested=%s',
                               r.used, r."limit", r.remaining, r.state, v_delta),
               hint = 'delete objects or move to a plan with more storage';
@@ -158,6 +158,6 @@ end
 $$;
 
 comment on function api.create_upload(uuid, text, bigint, text, text, text) is
-  'Check the storage limit for an upload of a declared size, place its key and record it pending (RC028 when refused).';
+  'Check the storage limit for an upload of a declared size, place its key and record it pending (RC031 when refused).';
 grant execute on function api.create_upload(uuid, text, bigint, text, text, text)
   to ratecard_service, ratecard_admin;

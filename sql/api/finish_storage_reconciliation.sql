@@ -2,7 +2,7 @@
 -- succeeded) or after a failure (failed, with the message). It records objects and bytes
 -- after the run, for the run's scope and for each tenant with drift: what is tracked now,
 -- or for a dry run what would be tracked had it fixed what it found. Returns the run as
--- api.list_storage_reconciliations shows it. Errors: RC029, RC030.
+-- api.list_storage_reconciliations shows it. Errors: RC032, RC033.
 create or replace function api.finish_storage_reconciliation(
   p_reconciliation_id bigint, p_error text default null
 )
@@ -19,11 +19,11 @@ begin
   select * into run from core.storage_reconciliations r where r.id = p_reconciliation_id
      for update;
   if not found then
-    raise exception 'no storage reconciliation %', p_reconciliation_id using errcode = 'RC029';
+    raise exception 'no storage reconciliation %', p_reconciliation_id using errcode = 'RC032';
   end if;
   if run.status <> 'running' then
     raise exception 'storage reconciliation % is %', p_reconciliation_id, run.status
-      using errcode = 'RC030', hint = 'start a new run';
+      using errcode = 'RC033', hint = 'start a new run';
   end if;
 
   if run.dry_run then

@@ -25,7 +25,7 @@
 -- notifications as for api.track_object. A dry run changes nothing but its own counts.
 -- Per tenant with drift, a row of core.storage_reconciliation_tenants keeps objects and
 -- bytes before, and what was added, removed, corrected. Returns this page's counts.
--- Errors: RC029 (no such run), RC030 (the run is not running), RC005 (p_objects).
+-- Errors: RC032 (no such run), RC033 (the run is not running), RC005 (p_objects).
 create or replace function api.reconcile_storage_page(
   p_reconciliation_id bigint, p_after text, p_objects jsonb, p_final boolean,
   p_listed_at timestamptz default null
@@ -53,11 +53,11 @@ begin
   select * into run from core.storage_reconciliations r where r.id = p_reconciliation_id
      for update;
   if not found then
-    raise exception 'no storage reconciliation %', p_reconciliation_id using errcode = 'RC029';
+    raise exception 'no storage reconciliation %', p_reconciliation_id using errcode = 'RC032';
   end if;
   if run.status <> 'running' then
     raise exception 'storage reconciliation % is %', p_reconciliation_id, run.status
-      using errcode = 'RC030', hint = 'start a new run';
+      using errcode = 'RC033', hint = 'start a new run';
   end if;
   if p_objects is null or jsonb_typeof(p_objects) <> 'array' then
     raise exception 'a page is a JSON array of {"k", "s", "m"}' using errcode = 'RC005';

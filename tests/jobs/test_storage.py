@@ -126,7 +126,7 @@ def test_limits_grace_and_thresholds_follow(api: Api, s3: S3Server) -> None:
     # over the limit, uploads that would pass the buffer are refused
     with pytest.raises(psycopg.Error) as err:
         api.service("select * from api.create_upload(%s, 'upload', 100, 'more.txt')", a)
-    assert err.value.sqlstate == "RC028"
+    assert err.value.sqlstate == "RC031"
 
 
 def test_pending_uploads_are_confirmed_and_oversized_objects_flagged(

@@ -55,7 +55,7 @@ def test_over_the_limit_is_refused_before_it_starts(catalog: Api) -> None:
     assert (u["used"], u["state"]) == (1100, "blocked")
     with pytest.raises(psycopg.Error) as e:
         upload(catalog, t, 1)
-    assert e.value.sqlstate == "RC028"
+    assert e.value.sqlstate == "RC031"
     assert "used=1100" in (e.value.diag.message_detail or "")
     assert gauge(catalog, t) == 1100
     n = catalog.scalar("select count(*) from core.storage_uploads where tenant_id = %s", t)
@@ -71,7 +71,7 @@ def test_grace_ends_and_uploads_are_refused_within_the_buffer(catalog: Api) -> N
     catalog.set_clock(now + timedelta(days=8))
     with pytest.raises(psycopg.Error) as e:
         upload(catalog, t, 10)
-    assert e.value.sqlstate == "RC028"
+    assert e.value.sqlstate == "RC031"
 
 
 def test_a_named_key_must_be_the_tenants(catalog: Api) -> None:

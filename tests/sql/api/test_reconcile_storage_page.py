@@ -93,10 +93,10 @@ def test_finished_unknown_and_abandoned_runs(catalog: Api) -> None:
     for call in (lambda: page(catalog, run, []), lambda: finish(catalog, run)):
         with pytest.raises(psycopg.Error) as e:
             call()
-        assert e.value.sqlstate == "RC030"
+        assert e.value.sqlstate == "RC033"
     with pytest.raises(psycopg.Error) as e:
         page(catalog, 999999, [])
-    assert e.value.sqlstate == "RC029"
+    assert e.value.sqlstate == "RC032"
     stale = start(catalog)
     catalog.set_clock(NOW + timedelta(hours=2))
     start(catalog)

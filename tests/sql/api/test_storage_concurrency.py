@@ -29,7 +29,7 @@ def test_racing_uploads_never_pass_the_cap_together(catalog: Api, connect: Calla
                 )
                 out.append(30)
             except psycopg.Error as exc:
-                assert exc.sqlstate == "RC028"
+                assert exc.sqlstate == "RC031"
                 out.append(0)
         return out
 
