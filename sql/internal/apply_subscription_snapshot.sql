@@ -38,13 +38,16 @@ declare
   v_start timestamptz;
   v_end timestamptz;
   v_old_plan text;
+  v_old_status text;
+  v_from text;
   v_currency text := lower(p_sub->>'currency');
   v_discounts jsonb;
   r record;
 begin
   -- the customer link holds whatever the snapshot's age or status
   perform internal.link_stripe_customer(p_tenant_id, p_sub->>'customer');
-  select x.stripe_event_at, x.stripe_event_rank, x.plan into v_prev, v_prev_rank, v_old_plan
+  select x.stripe_event_at, x.stripe_event_rank, x.plan, x.status
+    into v_prev, v_prev_rank, v_old_plan, v_old_status
     from core.subscriptions x
    where x.tenant_id = p_tenant_id for update;
   if (v_prev, v_prev_rank) > (p_at, p_rank) then
@@ -182,6 +185,20 @@ begin
          stripe_item_id = excluded.stripe_item_id;
 
   perform internal.sync_billing_state(p_tenant_id);
+
+  -- The tenant is told when the plan in force changes: an upgrade confirmed, a downgrade
+  -- applied (plan_changed, once per plan and snapshot time). Before a live subscription,
+  -- the plan in force was the default plan.
+  if v_status in ('trialing', 'active', 'past_due') then
+    v_from := case when v_old_status in ('trialing', 'active', 'past_due') then v_old_plan
+                   else (select p.code from core.plans p where p.is_default) end;
+    if v_from is distinct from v_plan then
+      perform internal.notify(p_tenant_id, 'plan_changed',
+        jsonb_build_object('from', v_from, 'to', v_plan, 'interval', v_interval)
+          || internal.plan_change_summary(v_from, v_plan),
+        v_plan || '@' || p_at::text);
+    end if;
+  end if;
 
   -- A plan change never deletes anything: gauges above the new limits show over_limit and
   -- the tenant is told, once per feature and change.

@@ -9,7 +9,7 @@ immutable
 parallel safe
 as $$
   select array['threshold', 'payment_failed', 'payment_recovered', 'restricted', 'suspended',
-               'restored', 'trial_will_end', 'trial_ended', 'downgrade_scheduled',
+               'restored', 'trial_will_end', 'trial_ended', 'downgrade_scheduled', 'plan_changed',
                'over_limit_after_plan_change', 'addon_cancel_scheduled', 'addon_resumed',
                'addon_ended']::text[]
 $$;

@@ -96,6 +96,18 @@ def test_downgrade_waits_for_the_period_end(billing: Api) -> None:
         t,
     )
     assert "downgrade_scheduled" in kinds and "over_limit_after_plan_change" in kinds
+    # the tenant is told when it starts (free to pro: an upgrade) and when it is applied
+    changes = billing.admin(
+        "select payload from api.notifications where tenant_id = %s and kind = 'plan_changed'"
+        " order by notification_id",
+        t,
+    )
+    up, down = (c["payload"] for c in changes)
+    assert (up["from"], up["to"], up["direction"]) == ("free", "pro", "upgrade")
+    assert (down["from"], down["to"], down["direction"]) == ("pro", "lite", "downgrade")
+    members = next(c for c in down["changes"] if c["feature"] == "members")
+    assert (members["from_limit"], members["to_limit"], members["per_seat"]) == (10, 2, False)
+    assert "calls" in {c["feature"] for c in down["changes"]}  # not on lite at all
 
 
 def test_subscription_actions(billing: Api, sqlstate) -> None:

@@ -131,7 +131,7 @@ def test_dunning_past_due_restricted_then_restored(billing: Api) -> None:
         " where tenant_id = %s",
         t,
     )
-    assert kinds == ["payment_failed"]
+    assert kinds == ["plan_changed", "payment_failed"]  # subscribed, then the failure
     assert billing.admin("select api.run_dunning() as n")[0]["n"] == 0  # within the grace
     billing.set_clock(datetime(2026, 1, 8, 1, tzinfo=UTC))  # 7 days after the failure
     assert billing.admin("select api.run_dunning() as n")[0]["n"] == 1
