@@ -69,12 +69,12 @@ def _send(
 @handler("deliver_notifications")
 def deliver_notifications(ctx: JobContext) -> dict[str, int]:
     settings = NotifySettings.from_env()
-    batch = int(ctx.args.get("batch", 20))
+    batch = int(ctx.args.get("batch", 8))
     lease = int(ctx.args.get("lease_seconds", 60))
     max_seconds = float(ctx.args.get("max_seconds", 60))
     counts = {"sent": 0, "retry": 0, "failed": 0, "lost": 0}
     deadline = time.monotonic() + max_seconds
-    with ThreadPoolExecutor(max_workers=min(batch, 8), thread_name_prefix="notify") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(batch, 8)), thread_name_prefix="notify") as pool:
         while time.monotonic() < deadline:
             rows = call(ctx.conn, q.CLAIM_DELIVERIES, (ctx.worker, batch, lease), role=SERVICE)
             if not rows:
