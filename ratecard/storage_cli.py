@@ -47,7 +47,11 @@ def cmd_storage_reconcile(s: Settings, args: argparse.Namespace) -> int:
 
     s3 = gw.S3Settings.from_env()
     if not s3.configured:
-        raise RatecardError("object storage is not configured", "set RATECARD_S3_BUCKET")
+        raise RatecardError(
+            "object storage is not configured",
+            "set RATECARD_S3_BUCKET; with the local S3 of `ratecard up`, whose settings only"
+            " its API and worker have, run `ratecard jobs run reconcile_storage --wait`",
+        )
     totals: dict[str, int] = {}
 
     def progress(counts: dict[str, int]) -> None:
