@@ -77,6 +77,7 @@ def create_app(
         app.state.expected_schema = latest_migration_id()
         app.state.stripe = stripe_settings
         app.state.s3 = s3_settings
+        app.state.public_url = settings.public_url
         try:
             yield
         finally:

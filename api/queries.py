@@ -33,11 +33,12 @@ STORAGE_RECONCILIATIONS = "select * from api.list_storage_reconciliations(%s::uu
 RECEIVE_STRIPE_EVENT = "select * from api.receive_stripe_event(%s::jsonb)"
 
 DEFINE_FEATURE = (
-    "select api.define_feature(%s::text, %s::text, %s::text, %s::text, %s::text, %s::boolean)"
+    "select api.define_feature(%s::text, %s::text, %s::text, %s::text, %s::text, %s::boolean,"
+    " %s::text)"
 )
 DEFINE_PLAN = (
     "select api.define_plan(%s::text, %s::text, %s::bigint, %s::text, %s::text, %s::boolean,"
-    " %s::boolean, %s::boolean, %s::integer)"
+    " %s::boolean, %s::boolean, %s::integer, %s::boolean, %s::bigint)"
 )
 # grace_seconds becomes an interval here, in SQL: a number of seconds past the interval's
 # range is 22008 (422), not an overflow in Python.
@@ -193,3 +194,20 @@ NOTIFICATION_DELIVERIES = (
 RESEND_NOTIFICATION = (
     "select %s::bigint as notification_id, api.resend_notification(%s::bigint) as queued"
 )
+
+# The admin API the dashboard needs (docs/http_api.md, admin routes).
+FEATURE_CATALOG = "select category, feature_count, features from api.feature_catalog"
+_LIMIT_SET = (
+    'feature, category, kind, unit, "limit", enabled, overage, buffer_pct::float8 as buffer_pct,'
+    " grace_seconds, per_seat"
+)
+GET_PLAN_LIMITS = f"select {_LIMIT_SET} from api.get_plan_limits(%s::text)"
+REPLACE_PLAN_LIMITS = f"select {_LIMIT_SET} from api.replace_plan_limits(%s::text, %s::jsonb)"
+TENANT_OVERRIDES = "select * from api.tenant_overrides(%s::uuid)"
+REPLACE_OVERRIDES = "select * from api.replace_overrides(%s::uuid, %s::jsonb)"
+DELETE_PLAN = "select api.delete_plan(%s::text) as deleted"
+TENANT_DETAIL = "select api.tenant_detail(%s::uuid) as tenant"
+CREATE_BILLING_SESSION = (
+    "select token, expires_at from api.create_billing_session(%s::uuid, %s::integer, %s::text)"
+)
+REVOKE_BILLING_SESSIONS = "select api.revoke_billing_sessions(%s::uuid) as revoked"

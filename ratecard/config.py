@@ -54,6 +54,12 @@ class Settings:
     http_port: int = 8080
     log_level: str = "info"
     log_format: str = "text"  # text | json
+    # Where users reach the pages (billing links point there; https makes cookies Secure).
+    # Empty: the address each request came to.
+    public_url: str = ""
+    # Signs the pages' CSRF tokens; empty: a random one per API process (set it when
+    # several processes serve the pages).
+    csrf_secret: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -78,6 +84,8 @@ class Settings:
             http_port=_env_int("RATECARD_HTTP_PORT", 8080),
             log_level=_env("RATECARD_LOG_LEVEL", "info").lower(),
             log_format=_log_format(_env("RATECARD_LOG_FORMAT", "text").lower()),
+            public_url=_public_url(os.environ.get("RATECARD_PUBLIC_URL", "").strip()),
+            csrf_secret=os.environ.get("RATECARD_CSRF_SECRET", "").strip(),
         )
 
 
@@ -85,6 +93,15 @@ def _log_format(value: str) -> str:
     if value not in ("text", "json"):
         raise RatecardError(f"RATECARD_LOG_FORMAT must be text or json, got {value!r}")
     return value
+
+
+def _public_url(url: str) -> str:
+    if url and (not url.startswith(("http://", "https://")) or any(c.isspace() for c in url)):
+        raise RatecardError(
+            f"RATECARD_PUBLIC_URL must be an http or https URL, got {url!r}",
+            "e.g. https://billing.example.com (where users reach /billing and /admin)",
+        )
+    return url.rstrip("/")
 
 
 def _check_url(url: str, name: str) -> None:

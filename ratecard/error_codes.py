@@ -52,6 +52,8 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC031", 403, "storage_limit_exceeded"),
     ErrorCode("RC032", 404, "storage_reconciliation_not_found"),
     ErrorCode("RC033", 409, "storage_reconciliation_not_running"),
+    ErrorCode("RC034", 409, "plan_in_use"),
+    ErrorCode("RC035", 401, "invalid_session"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

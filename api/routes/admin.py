@@ -1,8 +1,9 @@
-"""Admin API (admin keys): catalog, plan limits, tenants' overrides, plans, add-ons and
-status, stored Stripe events, and cancelling a subscription at once. One SQL call per
-route, as ratecard_admin (the immediate cancel then asks Stripe). Writes answer 200 with
-the identifiers they touched; the SQL functions are upserts, so repeating a PUT changes
-nothing more."""
+"""Admin API (admin keys): catalog (grouped by category), plans and their whole limit sets,
+tenants (in one call) and their overrides, add-ons and status, stored Stripe events, and
+cancelling a subscription at once. One SQL call per route, as ratecard_admin (the immediate
+cancel then asks Stripe). Writes answer 200 with the identifiers they touched or the set
+they replaced; the SQL functions are upserts or replace a whole set in one transaction, so
+repeating a PUT changes nothing more."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ from api.validation import BigInt, Int, Strict, documented
 from ratecard import stripe_gateway as gw
 
 Name = Annotated[str, documented({"minLength": 1, "maxLength": 200})]
+Code = Annotated[
+    str,
+    documented(
+        {"pattern": "^[a-z][a-z0-9_]{0,62}$"},
+        "lower-case letters, digits and _, starting with a letter, at most 63",
+    ),
+]
+Overage = Annotated[str, documented({"enum": ["block", "soft", "bill"]})]
+MAX_SET = 1000
 
 
 class FeatureBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,6 +44,7 @@ class FeatureBody(msgspec.Struct, forbid_unknown_fields=True):
     unit: Annotated[str, documented({"minLength": 1, "maxLength": 32})] | None = None
     name: Name | None = None
     durable: bool = True
+    category: Code | None = None
 
 
 class PlanBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,12 +56,14 @@ class PlanBody(msgspec.Struct, forbid_unknown_fields=True):
     is_default: bool | None = None
     is_public: bool | None = None
     trial_days: Int | None = None
+    active: bool | None = None
+    annual_price_cents: BigInt | None = None
 
 
 class LimitBody(msgspec.Struct, forbid_unknown_fields=True):
     limit: BigInt | None  # required; null = unlimited
     enabled: bool = True
-    overage: Annotated[str, documented({"enum": ["block", "soft", "bill"]})] = "block"
+    overage: Overage = "block"
     buffer_pct: Decimal = Decimal(0)
     grace_seconds: BigInt | None = None
     per_seat: bool = False
@@ -60,6 +73,36 @@ class OverrideBody(msgspec.Struct, forbid_unknown_fields=True):
     limit: BigInt | None  # required; null = unlimited
     enabled: bool = True
     expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+
+
+class LimitEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    feature: str
+    limit: BigInt | None = None  # null or absent = unlimited
+    enabled: bool = True
+    overage: Overage = "block"
+    buffer_pct: Decimal = Decimal(0)
+    grace_seconds: BigInt | None = None
+    per_seat: bool = False
+
+
+class LimitSetBody(msgspec.Struct, forbid_unknown_fields=True):
+    limits: Annotated[list[LimitEntry], msgspec.Meta(max_length=MAX_SET)]
+
+
+class OverrideEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    feature: str
+    limit: BigInt | None = None  # null or absent = unlimited
+    enabled: bool = True
+    expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    reason: Annotated[str, documented({"maxLength": 500})] | None = None
+
+
+class OverrideSetBody(msgspec.Struct, forbid_unknown_fields=True):
+    overrides: Annotated[list[OverrideEntry], msgspec.Meta(max_length=MAX_SET)]
+
+
+# Sets travel to SQL as JSON; decimals as JSON numbers (msgspec writes strings by default).
+_SET_JSON = msgspec.json.Encoder(decimal_format="number")
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -96,7 +139,9 @@ async def put_feature(
     request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[FeatureBody]
 ) -> dict:
     await fetch_one_as_caller(
-        request, q.DEFINE_FEATURE, (code, data.kind, data.reset, data.unit, data.name, data.durable)
+        request,
+        q.DEFINE_FEATURE,
+        (code, data.kind, data.reset, data.unit, data.name, data.durable, data.category),
     )
     return {"code": code}
 
@@ -118,9 +163,47 @@ async def put_plan(
             data.is_default,
             data.is_public,
             data.trial_days,
+            data.active,
+            data.annual_price_cents,
         ),
     )
     return {"code": code}
+
+
+@delete(
+    "/plans/{code:str}",
+    status_code=200,
+    summary="Delete a plan nobody is on (409 plan_in_use with the count: retire it instead)",
+    responses=errors(404, 409),
+)
+async def delete_plan(request: Request[Any, Any, Any], code: FromPath[str]) -> dict:
+    row = await fetch_one_as_caller(request, q.DELETE_PLAN, (code,))
+    return {"code": code, "deleted": row["deleted"]}
+
+
+@get("/feature-catalog", summary="Features grouped by category")
+async def feature_catalog(request: Request[Any, Any, Any]) -> dict:
+    return {"categories": await fetch_as_caller(request, q.FEATURE_CATALOG)}
+
+
+@get("/plans/{plan:str}/limits", summary="A plan's whole limit set", responses=errors(404))
+async def get_plan_limits(request: Request[Any, Any, Any], plan: FromPath[str]) -> dict:
+    return {"plan": plan, "limits": await fetch_as_caller(request, q.GET_PLAN_LIMITS, (plan,))}
+
+
+@put(
+    "/plans/{plan:str}/limits",
+    dto=Strict[LimitSetBody],
+    return_dto=None,
+    summary="Replace a plan's whole limit set in one transaction (features left out: disabled)",
+    responses=errors(404),
+)
+async def put_plan_limits(
+    request: Request[Any, Any, Any], plan: FromPath[str], data: JSONBody[LimitSetBody]
+) -> dict:
+    limits = _SET_JSON.encode(data.limits).decode()
+    rows = await fetch_as_caller(request, q.REPLACE_PLAN_LIMITS, (plan, limits))
+    return {"plan": plan, "limits": rows}
 
 
 @put(
@@ -182,6 +265,40 @@ async def delete_override(
     request: Request[Any, Any, Any], tenant_id: FromPath[UUID], feature: FromPath[str]
 ) -> dict:
     return await fetch_one_as_caller(request, q.CLEAR_OVERRIDE, (tenant_id, feature))
+
+
+@get(
+    "/tenants/{tenant_id:uuid}",
+    summary="A tenant with subscription, usage, overrides, add-ons, storage, invoices, events",
+    responses=errors(404),
+)
+async def get_tenant(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict:
+    return (await fetch_one_as_caller(request, q.TENANT_DETAIL, (tenant_id,)))["tenant"]
+
+
+@get(
+    "/tenants/{tenant_id:uuid}/overrides",
+    summary="A tenant's overrides",
+    responses=errors(404),
+)
+async def get_overrides(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> dict:
+    rows = await fetch_as_caller(request, q.TENANT_OVERRIDES, (tenant_id,))
+    return {"tenant_id": tenant_id, "overrides": rows}
+
+
+@put(
+    "/tenants/{tenant_id:uuid}/overrides",
+    dto=Strict[OverrideSetBody],
+    return_dto=None,
+    summary="Replace a tenant's whole set of overrides in one transaction",
+    responses=errors(404),
+)
+async def put_overrides(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID], data: JSONBody[OverrideSetBody]
+) -> dict:
+    overrides = _SET_JSON.encode(data.overrides).decode()
+    rows = await fetch_as_caller(request, q.REPLACE_OVERRIDES, (tenant_id, overrides))
+    return {"tenant_id": tenant_id, "overrides": rows}
 
 
 @put(
@@ -352,8 +469,15 @@ admin_router = Router(
     path="/v1/admin",
     route_handlers=[
         put_feature,
+        feature_catalog,
         put_plan,
+        delete_plan,
+        get_plan_limits,
+        put_plan_limits,
         put_limit,
+        get_tenant,
+        get_overrides,
+        put_overrides,
         put_override,
         delete_override,
         put_tenant_plan,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlencode
 from uuid import UUID
 
 import msgspec
@@ -67,6 +67,20 @@ class TenantBody(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, documented({"minLength": 1, "maxLength": 200})]
     email: Annotated[str, documented({"maxLength": 320})] | None = None
     plan: Annotated[str, documented({"maxLength": 63})] | None = None
+
+
+class BillingSessionBody(msgspec.Struct, forbid_unknown_fields=True):
+    ttl_seconds: Annotated[int, documented({"minimum": 60, "maximum": 3600})] = 900
+    return_url: (
+        Annotated[
+            str,
+            documented(
+                {"maxLength": 2000, "pattern": "^https?://"},
+                "where the page's back link goes: an http or https URL",
+            ),
+        ]
+        | None
+    ) = None
 
 
 STORAGE_CATEGORIES = ["upload", "attachment", "export", "profile_image", "backup"]
@@ -189,6 +203,45 @@ async def create_tenant(
     request: Request[Any, Any, Any], data: JSONBody[TenantBody]
 ) -> dict[str, Any]:
     return await fetch_one_as_caller(request, q.CREATE_TENANT, (data.name, data.email, data.plan))
+
+
+@post(
+    "/tenants/{tenant_id:uuid}/billing-session",
+    status_code=200,
+    dto=Strict[BillingSessionBody],
+    return_dto=None,
+    summary="A short-lived, single-use link to the tenant's billing page (body optional)",
+    responses=errors(404),
+)
+async def billing_session(
+    request: Request[Any, Any, Any],
+    tenant_id: FromPath[UUID],
+    data: JSONBody[BillingSessionBody | None] = None,
+) -> dict[str, Any]:
+    body = data or BillingSessionBody()
+    row = await fetch_one_as_caller(
+        request, q.CREATE_BILLING_SESSION, (tenant_id, body.ttl_seconds, body.return_url)
+    )
+    link = f"{public_base(request)}/billing/enter?{urlencode({'token': row['token']})}"
+    return {"url": link, "expires_at": row["expires_at"]}
+
+
+@delete(
+    "/tenants/{tenant_id:uuid}/billing-sessions",
+    status_code=200,
+    summary="End every billing link and session of the tenant now",
+    responses=errors(404),
+)
+async def revoke_billing_sessions(
+    request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
+) -> dict[str, Any]:
+    row = await fetch_one_as_caller(request, q.REVOKE_BILLING_SESSIONS, (tenant_id,))
+    return {"tenant_id": tenant_id, "revoked": row["revoked"]}
+
+
+def public_base(request: Request[Any, Any, Any]) -> str:
+    """Where users reach the pages: RATECARD_PUBLIC_URL, else this request's own address."""
+    return request.app.state.public_url or str(request.base_url).rstrip("/")
 
 
 @get(
@@ -322,6 +375,8 @@ service_router = Router(
         consume,
         usage,
         create_tenant,
+        billing_session,
+        revoke_billing_sessions,
         entitlements,
         entitlement,
         track_object,

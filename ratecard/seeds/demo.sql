@@ -2,25 +2,35 @@
 -- Safe to run again: every call is an upsert and tenants are created only once by name.
 
 -- Features
-select api.define_feature('members', 'gauge', p_unit => 'members', p_name => 'Team members');
-select api.define_feature('ai_decisions', 'metered', 'month', 'decisions', 'AI decisions');
-select api.define_feature('ai_tokens', 'metered', 'billing_period', 'tokens', 'AI tokens');
-select api.define_feature('storage_bytes', 'gauge', p_unit => 'bytes', p_name => 'Storage');
-select api.define_feature('api_calls', 'metered', 'month', 'calls', 'API calls per month');
+select api.define_feature('members', 'gauge', p_unit => 'members', p_name => 'Team members',
+                          p_category => 'team');
+select api.define_feature('ai_decisions', 'metered', 'month', 'decisions', 'AI decisions',
+                          p_category => 'ai');
+select api.define_feature('ai_tokens', 'metered', 'billing_period', 'tokens', 'AI tokens',
+                          p_category => 'ai');
+select api.define_feature('storage_bytes', 'gauge', p_unit => 'bytes', p_name => 'Storage',
+                          p_category => 'data');
+select api.define_feature('api_calls', 'metered', 'month', 'calls', 'API calls per month',
+                          p_category => 'api');
 select api.define_feature('api_calls_hourly', 'metered', 'hour', 'calls',
-                          'API calls per hour (rate limit)', p_durable => false);
+                          'API calls per hour (rate limit)', p_durable => false,
+                          p_category => 'api');
 select api.define_feature('data_retention_days', 'gauge', p_unit => 'days',
-                          p_name => 'Data retention');
+                          p_name => 'Data retention', p_category => 'data');
 select api.define_feature('email_addresses', 'gauge', p_unit => 'addresses',
-                          p_name => 'Email addresses');
-select api.define_feature('sso', 'switch', p_name => 'Single sign-on (SAML/OIDC)');
-select api.define_feature('priority_support', 'switch', p_name => 'Priority support');
-select api.define_feature('custom_domain', 'switch', p_name => 'Custom domain');
+                          p_name => 'Email addresses', p_category => 'email');
+select api.define_feature('sso', 'switch', p_name => 'Single sign-on (SAML/OIDC)',
+                          p_category => 'security');
+select api.define_feature('priority_support', 'switch', p_name => 'Priority support',
+                          p_category => 'support');
+select api.define_feature('custom_domain', 'switch', p_name => 'Custom domain',
+                          p_category => 'email');
 
--- Plans (prices in cents)
+-- Plans (prices in cents; the yearly prices shown when sold annually: two months free)
 select api.define_plan('starter', 'Starter', 0, p_is_default => true);
-select api.define_plan('pro', 'Pro', 4900, p_per_seat => true, p_trial_days => 14);
-select api.define_plan('enterprise', 'Enterprise', 49900);
+select api.define_plan('pro', 'Pro', 4900, p_per_seat => true, p_trial_days => 14,
+                       p_annual_price_cents => 49000);
+select api.define_plan('enterprise', 'Enterprise', 49900, p_annual_price_cents => 499000);
 
 -- Starter: free
 select api.set_plan_limit('starter', 'members', 3);

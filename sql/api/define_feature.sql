@@ -1,7 +1,9 @@
--- api.define_feature(): create a feature, or update its name, unit and reset.
---   kind:    switch (on/off) | metered (resets every p_reset) | gauge (a level, no reset)
---   reset:   hour | day | month | billing_period; only for metered (ignored otherwise)
---   durable: false keeps the counter in an UNLOGGED table with no ledger (rate limits)
+-- api.define_feature(): create a feature, or update its name, unit, reset and category.
+--   kind:     switch (on/off) | metered (resets every p_reset) | gauge (a level, no reset)
+--   reset:    hour | day | month | billing_period; only for metered (ignored otherwise)
+--   durable:  false keeps the counter in an UNLOGGED table with no ledger (rate limits)
+--   category: groups the catalog on admin pages (a code such as ai or storage); null keeps
+--             the feature's category ('general' for a new one)
 -- A feature's kind and durability never change once defined (its meters would lose their
 -- meaning or be left behind in the other meter table): RC024. A bad code or name is
 -- RC018, any other bad argument RC005.
@@ -11,7 +13,8 @@ create or replace function api.define_feature(
   p_reset text default 'month',
   p_unit text default null,
   p_name text default null,
-  p_durable boolean default true
+  p_durable boolean default true,
+  p_category text default null
 )
 returns void
 language plpgsql
@@ -43,6 +46,9 @@ begin
   if p_unit is not null then
     perform internal.check_name('unit', p_unit, 32);
   end if;
+  if p_category is not null then
+    perform internal.check_code('feature category', p_category);
+  end if;
   select f.kind, f.durable into v_kind, v_durable from core.features f
    where f.code = p_code for update;
   if found and v_kind <> p_kind then
@@ -54,18 +60,21 @@ begin
       using errcode = 'RC024',
             hint = 'its counts live in another table; define a new feature code instead';
   end if;
-  insert into core.features (code, kind, reset, unit, name, durable)
+  insert into core.features (code, kind, reset, unit, name, durable, category)
   values (p_code, p_kind, case when p_kind = 'metered' then p_reset end, p_unit,
-          coalesce(p_name, p_code), coalesce(p_durable, true))
+          coalesce(p_name, p_code), coalesce(p_durable, true), coalesce(p_category, 'general'))
   on conflict (code) do update
      set reset = excluded.reset, unit = excluded.unit, name = excluded.name,
-         durable = excluded.durable
-   where (core.features.reset, core.features.unit, core.features.name, core.features.durable)
-         is distinct from (excluded.reset, excluded.unit, excluded.name, excluded.durable);
+         durable = excluded.durable,
+         category = coalesce(p_category, core.features.category)
+   where (core.features.reset, core.features.unit, core.features.name, core.features.durable,
+          core.features.category)
+         is distinct from (excluded.reset, excluded.unit, excluded.name, excluded.durable,
+                           coalesce(p_category, core.features.category));
 end
 $$;
 
-comment on function api.define_feature(text, text, text, text, text, boolean) is
-  'Create or update a feature: kind switch|metered|gauge, reset hour|day|month|billing_period (metered only), unit, name, durable.';
-grant execute on function api.define_feature(text, text, text, text, text, boolean)
+comment on function api.define_feature(text, text, text, text, text, boolean, text) is
+  'Create or update a feature: kind switch|metered|gauge, reset hour|day|month|billing_period (metered only), unit, name, durable, category.';
+grant execute on function api.define_feature(text, text, text, text, text, boolean, text)
   to ratecard_admin;

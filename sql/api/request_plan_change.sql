@@ -26,8 +26,6 @@ declare
   s core.subscriptions;
   v_interval text;
   v_price text;
-  v_old bigint;
-  v_new bigint;
 begin
   select * into s from core.subscriptions x where x.tenant_id = p_tenant_id for update;
   if not found or s.stripe_subscription_id is null
@@ -44,10 +42,8 @@ begin
     raise exception 'already on plan % at interval %', p_plan, v_interval
       using errcode = 'RC022', hint = 'nothing to change';
   end if;
-  v_old := internal.subscription_mrr(s.plan, s.seats, s.billing_interval, 'active');
-  v_new := internal.subscription_mrr(p_plan, s.seats, v_interval, 'active');
-  if v_new > v_old
-     or (v_new = v_old and s.billing_interval = 'month' and v_interval = 'year') then
+  if internal.plan_change(s.plan, s.billing_interval, s.seats, p_plan, v_interval) = 'upgrade'
+  then
     update core.subscriptions x
        set scheduled_plan = null, scheduled_at = null, scheduled_interval = null
      where x.tenant_id = p_tenant_id;

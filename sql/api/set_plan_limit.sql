@@ -31,21 +31,7 @@ begin
     raise exception 'unknown feature %', coalesce(p_feature, 'null')
       using errcode = 'RC002', hint = 'define it with api.define_feature';
   end if;
-  if p_limit < 0 then
-    raise exception 'limit must be zero or more (null for unlimited), got %', p_limit
-      using errcode = 'RC004';
-  end if;
-  if p_overage is null or p_overage not in ('block', 'soft', 'bill') then
-    raise exception 'invalid overage policy %', coalesce(p_overage, 'null')
-      using errcode = 'RC005', hint = 'one of block, soft, bill';
-  end if;
-  if p_buffer_pct is null or p_buffer_pct < 0 or p_buffer_pct > 1000 then
-    raise exception 'buffer percent must be 0 to 1000, got %', p_buffer_pct
-      using errcode = 'RC005';
-  end if;
-  if p_grace < interval '0' then
-    raise exception 'grace period cannot be negative' using errcode = 'RC005';
-  end if;
+  perform internal.check_plan_limit(p_limit, p_overage, p_buffer_pct, p_grace);
   insert into core.plan_limits (plan, feature, limit_value, enabled, overage, buffer_pct,
                                 grace, per_seat)
   values (p_plan, p_feature, p_limit, coalesce(p_enabled, true), p_overage, p_buffer_pct,

@@ -16,7 +16,7 @@ as
          coalesce(e.state = 'blocked' or (e.remaining = 0 and e.kind <> 'switch'), false)
            as is_at_limit,
          coalesce(internal.approaching_limit(e.used, e."limit"), false) as is_approaching_limit,
-         e.state, e.period_end, e.grace_until,
+         e.state, e.period_end, e.grace_until, e.source,
          case when e.feature = 'storage_bytes' then
            (select coalesce(jsonb_agg(jsonb_build_object(
                      'category', c.category, 'objects', coalesce(s.objects, 0),
@@ -33,5 +33,5 @@ as
     from api.entitlements e;
 
 comment on view api.usage_summary is
-  'Usage against every limit: current, limit, percentage, is_unlimited, is_at_limit, is_approaching_limit, state; storage per category.';
+  'Usage against every limit: current, limit, percentage, is_unlimited, is_at_limit, is_approaching_limit, state, source (plan, addon, override); storage per category.';
 grant select on api.usage_summary to ratecard_tenant, ratecard_admin;

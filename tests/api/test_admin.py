@@ -203,3 +203,122 @@ def test_grant_and_revoke_addons(client: TestClient, demo: Demo) -> None:
         404,
         "tenant_not_found",
     )
+
+
+def test_feature_catalog_by_category(client: TestClient, demo: Demo) -> None:
+    r = client.put("/v1/admin/features/exports", json={"kind": "gauge", "category": "data"},
+                   headers=demo.admin)  # fmt: skip
+    assert r.status_code == 200, r.text
+    r = client.get("/v1/admin/feature-catalog", headers=demo.admin)
+    assert r.status_code == 200, r.text
+    groups = {g["category"]: g for g in r.json()["categories"]}
+    assert list(groups) == sorted(groups)
+    assert {f["code"] for f in groups["data"]["features"]} == {
+        "data_retention_days", "exports", "storage_bytes"}  # fmt: skip
+    assert groups["ai"]["feature_count"] == 2
+    r = client.put("/v1/admin/features/exports", json={"kind": "gauge", "category": "Data"},
+                   headers=demo.admin)  # fmt: skip
+    assert_error(r, 422, "invalid_name")
+    assert_error(client.get("/v1/admin/feature-catalog", headers=demo.service), 403, "forbidden")
+
+
+def test_plan_limit_set_read_and_replaced(client: TestClient, demo: Demo) -> None:
+    r = client.get("/v1/admin/plans/starter/limits", headers=demo.admin)
+    assert r.status_code == 200, r.text
+    limits = {x["feature"]: x for x in r.json()["limits"]}
+    assert limits["storage_bytes"]["grace_seconds"] == 7 * 86400
+    assert limits["storage_bytes"]["buffer_pct"] == 5
+    body = {"limits": [
+        {"feature": "ai_decisions", "limit": 250},
+        {"feature": "storage_bytes", "limit": 1000, "overage": "soft", "buffer_pct": 2.5,
+         "grace_seconds": 3600},
+        {"feature": "sso"},
+    ]}  # fmt: skip
+    r = client.put("/v1/admin/plans/starter/limits", json=body, headers=demo.admin)
+    assert r.status_code == 200, r.text
+    got = {x["feature"]: x for x in r.json()["limits"]}
+    assert set(got) == {"ai_decisions", "storage_bytes", "sso"}
+    assert got["storage_bytes"]["buffer_pct"] == 2.5
+    assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 250
+    assert ent(client, demo, demo.acme, "sso")["enabled"] is True
+    assert ent(client, demo, demo.acme, "api_calls")["enabled"] is False
+
+
+@pytest.mark.parametrize(
+    ("plan", "body", "status", "code"),
+    [
+        ("gold", {"limits": []}, 404, "tier_not_found"),
+        ("starter", {"limits": [{"feature": "nope"}]}, 404, "feature_not_found"),
+        ("starter", {"limits": [{"feature": "sso"}, {"feature": "sso"}]}, 422, "invalid_argument"),
+        ("starter", {"limits": [{"feature": "sso", "limit": -1}]}, 422, "invalid_amount"),
+        ("starter", {"limits": [{"feature": "sso", "overage": "x"}]}, 422, "invalid_argument"),
+        ("starter", {"limits": [{"feature": "sso", "colour": "red"}]}, 422, "invalid_request"),
+        ("starter", [{"feature": "sso"}], 422, "invalid_request"),
+    ],
+)
+def test_plan_limit_set_errors_change_nothing(
+    client: TestClient, demo: Demo, plan: str, body: Any, status: int, code: str
+) -> None:
+    before = client.get("/v1/admin/plans/starter/limits", headers=demo.admin).json()
+    r = client.put(f"/v1/admin/plans/{plan}/limits", json=body, headers=demo.admin)
+    assert_error(r, status, code)
+    assert client.get("/v1/admin/plans/starter/limits", headers=demo.admin).json() == before
+
+
+def test_a_plan_with_tenants_is_retired_not_deleted(client: TestClient, demo: Demo) -> None:
+    body = assert_error(client.delete("/v1/admin/plans/pro", headers=demo.admin), 409,
+                        "plan_in_use")  # fmt: skip
+    assert body["message"] == "plan pro is in use by 1 tenant"
+    assert body["detail"] == "tenants 1"
+    r = client.put("/v1/admin/plans/pro", json={"name": "Pro", "price_cents": 4900,
+                                               "per_seat": True, "active": False},
+                   headers=demo.admin)  # fmt: skip
+    assert r.status_code == 200, r.text
+    pro = next(p for p in client.get("/v1/plans", headers=demo.admin).json()
+               if p["code"] == "pro")  # fmt: skip
+    assert (pro["active"], pro["annual_price_cents"]) == (False, 49000)
+    r = client.put("/v1/admin/plans/team", json={"name": "Team", "price_cents": 900},
+                   headers=demo.admin)  # fmt: skip
+    assert r.status_code == 200
+    r = client.delete("/v1/admin/plans/team", headers=demo.admin)
+    assert (r.status_code, r.json()) == (200, {"code": "team", "deleted": True})
+    assert_error(client.delete("/v1/admin/plans/team", headers=demo.admin), 404, "tier_not_found")
+
+
+def test_tenant_in_one_call(client: TestClient, demo: Demo) -> None:
+    client.post("/v1/consume", json={"tenant_id": str(demo.acme), "feature": "ai_decisions",
+                                     "amount": 85}, headers=demo.service)  # fmt: skip
+    r = client.get(f"/v1/admin/tenants/{demo.acme}", headers=demo.admin)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["tenant"]["name"] == "Acme Corp" and doc["subscription"] is None
+    assert doc["plan"] == {"code": "starter", "name": "Starter"}
+    ai = next(u for u in doc["usage"] if u["feature"] == "ai_decisions")
+    assert (ai["used"], ai["limit"], ai["level"], ai["is_approaching_limit"]) == (
+        85, 100, "high", True)  # fmt: skip
+    globex = client.get(f"/v1/admin/tenants/{demo.globex}", headers=demo.admin).json()
+    assert (globex["subscription"]["plan"], globex["subscription"]["seats"]) == ("pro", 3)
+    assert_error(client.get(f"/v1/admin/tenants/{ZERO}", headers=demo.admin), 404,
+                 "tenant_not_found")  # fmt: skip
+
+
+def test_tenant_overrides_read_and_replaced(client: TestClient, demo: Demo) -> None:
+    url = f"/v1/admin/tenants/{demo.acme}/overrides"
+    client.put(f"{url}/members", json={"limit": 9}, headers=demo.admin)
+    assert [o["feature"] for o in client.get(url, headers=demo.admin).json()["overrides"]] == [
+        "members"]  # fmt: skip
+    until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    body = {"overrides": [{"feature": "ai_decisions", "limit": 5000, "expires_at": until,
+                           "reason": "pilot"}]}  # fmt: skip
+    r = client.put(url, json=body, headers=demo.admin)
+    assert r.status_code == 200, r.text
+    [o] = r.json()["overrides"]
+    assert (o["feature"], o["limit"], o["reason"], o["live"]) == (
+        "ai_decisions", 5000, "pilot", True)  # fmt: skip
+    assert ent(client, demo, demo.acme, "ai_decisions")["limit"] == 5000
+    assert ent(client, demo, demo.acme, "members")["source"] == "plan"
+    bad = {"overrides": [{"feature": "members", "limit": 1, "expires_at": "2001-01-01T00:00:00Z"}]}
+    assert_error(client.put(url, json=bad, headers=demo.admin), 422, "invalid_argument")
+    assert_error(client.put(url, json={"overrides": [{"feature": "x"}]}, headers=demo.admin),
+                 404, "feature_not_found")  # fmt: skip
+    assert len(client.get(url, headers=demo.admin).json()["overrides"]) == 1

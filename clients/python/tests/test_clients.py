@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 from ratecard_client import (
+    BillingSession,
     Conflict,
     Consumption,
     Entitlement,
@@ -172,3 +173,22 @@ def test_storage(any_client: Any, demo: Ratecard) -> None:
     assert any_client.forget_object(demo.acme, "docs/q3 report.pdf") == 2_000_000
     assert any_client.forget_object(demo.acme, "docs/q3 report.pdf") == 0
     assert any_client.storage_usage(demo.acme).total_bytes == 0
+
+
+@pytest.mark.parametrize("kind", ["http", "async_http"])
+def test_billing_session_links_to_the_billing_page(
+    kind: str, make_client: Any, ratecard: Ratecard
+) -> None:
+    """The HTTP clients only: the link names the API's public address, which SQL does not
+    know."""
+    client = make_client(kind, ratecard.url, ratecard.key)
+    link = client.billing_session(ratecard.acme, ttl_seconds=120, return_url="https://app.example/")
+    assert isinstance(link, BillingSession)
+    assert link.url.startswith(f"{ratecard.url}/billing/enter?token={ratecard.acme}.")
+    assert timedelta(seconds=110) < link.expires_at - datetime.now(UTC) <= timedelta(seconds=120)
+    assert client.billing_session(str(ratecard.acme)).url != link.url  # a new link each time
+    with pytest.raises(InvalidRequest) as err:
+        client.billing_session(ratecard.acme, ttl_seconds=5)
+    assert err.value.code == "invalid_argument"
+    with pytest.raises(NotFound):
+        client.billing_session(MISSING)

@@ -24,6 +24,7 @@ from ratecard_client.http import AsyncRatecardClient, RatecardClient
 from ratecard_client.middleware import Feature, Quota, QuotaMiddleware, RateLimit
 from ratecard_client.retry import NO_RETRY, Retry
 from ratecard_client.types import (
+    BillingSession,
     Consumption,
     Entitlement,
     StorageCategory,
@@ -42,6 +43,7 @@ __all__ = [
     "AsyncRatecardClient",
     "AsyncSqlClient",
     "AuthenticationError",
+    "BillingSession",
     "Conflict",
     "Consumption",
     "Denial",

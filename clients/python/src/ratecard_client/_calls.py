@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from ratecard_client.errors import RatecardError, UsageBatchError
 from ratecard_client.types import (
+    BillingSession,
     Consumption,
     Entitlement,
     StorageUsage,
@@ -204,6 +205,23 @@ def storage_usage(tenant_id: Any) -> Call[StorageUsage]:
         "GET",
         f"/v1/tenants/{_id(tenant_id)}/storage",
         lambda b: StorageUsage.from_rows(b["tenant_id"], b["categories"]),
+    )
+
+
+def billing_session(
+    tenant_id: Any, ttl_seconds: int | None, return_url: str | None
+) -> Call[BillingSession]:
+    body: dict[str, Any] = {}
+    if ttl_seconds is not None:
+        body["ttl_seconds"] = ttl_seconds
+    if return_url is not None:
+        body["return_url"] = return_url
+    # A repeat makes a second link; the unused one expires on its own.
+    return Call(
+        "POST",
+        f"/v1/tenants/{_id(tenant_id)}/billing-session",
+        BillingSession.from_row,
+        body,
     )
 
 

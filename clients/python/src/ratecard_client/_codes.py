@@ -38,6 +38,8 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC031": (403, "storage_limit_exceeded"),
     "RC032": (404, "storage_reconciliation_not_found"),
     "RC033": (409, "storage_reconciliation_not_running"),
+    "RC034": (409, "plan_in_use"),
+    "RC035": (401, "invalid_session"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),

@@ -28,6 +28,7 @@ from ratecard_client._version import __version__
 from ratecard_client.errors import RatecardError, RatecardUnavailable, from_answer
 from ratecard_client.retry import Retry, parse_retry_after
 from ratecard_client.types import (
+    BillingSession,
     Consumption,
     Entitlement,
     StorageUsage,
@@ -288,6 +289,17 @@ class RatecardClient:
     def storage_usage(self, tenant_id: UUID | str) -> StorageUsage:
         return self._send(calls.storage_usage(tenant_id))
 
+    def billing_session(
+        self,
+        tenant_id: UUID | str,
+        *,
+        ttl_seconds: int | None = None,
+        return_url: str | None = None,
+    ) -> BillingSession:
+        """A single-use link to the tenant's billing page, valid `ttl_seconds` (60 to
+        3600, default 900); `return_url` is where the page's back link goes."""
+        return self._send(calls.billing_session(tenant_id, ttl_seconds, return_url))
+
 
 class AsyncRatecardClient:
     """asyncio client, the same methods as RatecardClient. Create it inside the event loop
@@ -430,3 +442,13 @@ class AsyncRatecardClient:
 
     async def storage_usage(self, tenant_id: UUID | str) -> StorageUsage:
         return await self._send(calls.storage_usage(tenant_id))
+
+    async def billing_session(
+        self,
+        tenant_id: UUID | str,
+        *,
+        ttl_seconds: int | None = None,
+        return_url: str | None = None,
+    ) -> BillingSession:
+        """See RatecardClient.billing_session."""
+        return await self._send(calls.billing_session(tenant_id, ttl_seconds, return_url))

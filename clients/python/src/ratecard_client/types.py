@@ -220,6 +220,22 @@ class StorageUsage:
         return cls(_uuid(tenant_id), tuple(StorageCategory.from_row(r) for r in rows))
 
 
+@dataclass(frozen=True, slots=True)
+class BillingSession:
+    """A link to a tenant's billing page: send the signed-in user to `url` now. It works
+    once, until `expires_at` (15 minutes unless asked otherwise); the page then runs on its
+    own hour-long session."""
+
+    url: str
+    expires_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> BillingSession:
+        expires = _dt(row["expires_at"])
+        assert expires is not None
+        return cls(url=str(row["url"]), expires_at=expires)
+
+
 def as_uuid(value: Any) -> UUID:
     """A tenant id given as a UUID or its text form."""
     return _uuid(value)

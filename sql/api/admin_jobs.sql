@@ -1,0 +1,54 @@
+-- api.admin_jobs(): the admin jobs page (GET /admin/jobs) as one JSON document: the work
+-- waiting for the worker and for the scheduled time steps, as the database sees it now:
+--   plan_changes     downgrades due to be made in Stripe (api.due_plan_changes)
+--   addon_removals   ended add-ons whose Stripe items are to be deleted
+--                    (api.due_addon_removals)
+--   stripe_retries   stored events waiting for the retry sweep, next attempt first
+--   dunning          past-due subscriptions beyond the grace, not yet restricted
+--                    (api.run_dunning would restrict them)
+--   trials           trials that ended over an hour ago without a payment method
+--                    (api.expire_trials would lapse them)
+--   snapshot         the latest capacity snapshot's date (api.capture_capacity_snapshot)
+create or replace function api.admin_jobs()
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := internal.now();
+begin
+  return jsonb_build_object(
+    'plan_changes', (select coalesce(jsonb_agg(to_jsonb(d) || jsonb_build_object('tenant_name', t.name)
+                                               order by d.scheduled_at), '[]'::jsonb)
+                       from api.due_plan_changes(200) d
+                       join core.tenants t on t.tenant_id = d.tenant_id),
+    'addon_removals', (select coalesce(jsonb_agg(to_jsonb(d) || jsonb_build_object('tenant_name', t.name)
+                                                 order by t.name, d.addon), '[]'::jsonb)
+                         from api.due_addon_removals(200) d
+                         join core.tenants t on t.tenant_id = d.tenant_id),
+    'stripe_retries', (select coalesce(jsonb_agg(jsonb_build_object(
+                                 'event_id', e.event_id, 'type', e.type, 'status', e.status,
+                                 'attempts', e.attempts, 'next_attempt_at', e.next_attempt_at,
+                                 'last_error', e.last_error)
+                               order by e.next_attempt_at nulls first, e.event_id), '[]'::jsonb)
+                         from (select * from core.stripe_events x
+                                where x.status in ('pending', 'failed', 'unknown_customer')
+                                order by x.next_attempt_at nulls first, x.event_id
+                                limit 200) e),
+    'dunning', (select count(*) from core.subscriptions s, core.billing_config c
+                 where s.status = 'past_due' and not s.restricted
+                   and s.past_due_since + c.dunning_grace <= v_now),
+    'trials', (select count(*) from core.subscriptions s
+                where s.status = 'trialing' and s.trial_end + interval '1 hour' <= v_now
+                  and not s.has_payment_method),
+    'snapshot', (select max(s.snapshot_date) from core.capacity_snapshots s),
+    'now', v_now
+  );
+end
+$$;
+
+comment on function api.admin_jobs() is
+  'The admin jobs page as one JSON document: due plan changes and add-on removals, events to retry, dunning and trial steps due, the latest snapshot.';
+grant execute on function api.admin_jobs() to ratecard_admin;
