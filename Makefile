@@ -1,5 +1,5 @@
 # Convenience targets; each one calls ./dev, which installs what is missing first.
-.PHONY: help up test lint fmt bench bootstrap migrate psql clean
+.PHONY: help up test lint fmt bench screenshots bootstrap migrate psql clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ fmt: ## format and autofix
 
 bench: ## run the benchmarks in bench/
 	./dev bench
+
+screenshots: ## PNGs of every page at phone and desktop width into docs/screenshots/
+	./dev screenshots
 
 bootstrap: ## install Debian packages and the virtualenv, if missing
 	./dev bootstrap

@@ -24,6 +24,7 @@ from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import HttpMetrics, ObservedApp
 from api.openapi import StrictStructSchemaPlugin, document_statuses
+from api.pages import page_routers, template_config
 from api.routes.admin import admin_router
 from api.routes.analytics import analytics_router
 from api.routes.billing import billing_router
@@ -78,6 +79,7 @@ def create_app(
         app.state.stripe = stripe_settings
         app.state.s3 = s3_settings
         app.state.public_url = settings.public_url
+        app.state.settings = settings
         try:
             yield
         finally:
@@ -104,7 +106,9 @@ def create_app(
             notifications_admin_router,
             stripe_webhook,
             s3_webhook,
+            *page_routers(settings),
         ],
+        template_config=template_config(),
         dependencies={"principal": Provide(principal)},
         before_request=check_request,
         lifespan=[lifespan],

@@ -211,3 +211,91 @@ CREATE_BILLING_SESSION = (
     "select token, expires_at from api.create_billing_session(%s::uuid, %s::integer, %s::text)"
 )
 REVOKE_BILLING_SESSIONS = "select api.revoke_billing_sessions(%s::uuid) as revoked"
+
+# The billing page (api/pages/billing.py), as ratecard_service. Each statement resolves the
+# session cookie with api.billing_session in FROM and does its work for that tenant, so a
+# bad cookie runs nothing (RC029); the token is always the first parameter.
+PAGE_OPEN_BILLING = "select token, expires_at from api.open_billing_session(%s::text)"
+PAGE_BILLING = (
+    "select api.billing_page(s.tenant_id, %s::text) as page, s.return_url, s.expires_at"
+    " from api.billing_session(%s::text) s"
+)
+PAGE_END_BILLING = "select api.end_billing_session(%s::text) as ended"
+PAGE_CHECKOUT = (
+    "select s.tenant_id, c.* from api.billing_session(%s::text) s"
+    " cross join lateral api.checkout_context(s.tenant_id, %s::text, %s::text, %s::integer,"
+    " %s::integer) c"
+)
+PAGE_PORTAL = (
+    "select api.portal_customer(s.tenant_id) as customer from api.billing_session(%s::text) s"
+)
+PAGE_CHANGE_PLAN = (
+    "select r.* from api.billing_session(%s::text) s"
+    " cross join lateral api.request_plan_change(s.tenant_id, %s::text, %s::text) r"
+)
+PAGE_SUBSCRIPTION_ACTION = (
+    "select r.* from api.billing_session(%s::text) s"
+    " cross join lateral api.subscription_action(s.tenant_id, %s::text, %s::integer) r"
+)
+PAGE_BUY_ADDON = (
+    "select r.* from api.billing_session(%s::text) s"
+    " cross join lateral api.prepare_addon_purchase(s.tenant_id, %s::text, %s::integer) r"
+)
+PAGE_CANCEL_ADDON = (
+    "select r.* from api.billing_session(%s::text) s"
+    " cross join lateral api.cancel_addon(s.tenant_id, %s::text) r"
+)
+
+# The admin pages (api/pages/admin.py), as ratecard_admin, with named parameters. Signing
+# in runs as the authenticator (api.open_admin_session checks the key). Every other
+# statement has the session in FROM and its work in the select list, which PostgreSQL
+# evaluates only for the row api.admin_session returns, so a bad cookie runs nothing (RC029).
+PAGE_ADMIN_SIGN_IN = "select token, expires_at from api.open_admin_session(%(key)s::text)"
+PAGE_ADMIN_SIGN_OUT = "select api.end_admin_session(%(token)s::text) as ended"
+_ADMIN = " from api.admin_session(%(token)s::text) s"
+PAGE_ADMIN_OVERVIEW = "select api.admin_overview(%(currency)s::text) as page" + _ADMIN
+PAGE_ADMIN_SUBSCRIPTIONS = (
+    "select api.admin_subscriptions(%(status)s::text, %(plan)s::text, %(search)s::text,"
+    " %(limit)s::integer, %(offset)s::integer) as page" + _ADMIN
+)
+PAGE_ADMIN_TENANT = "select api.admin_tenant(%(tenant)s::uuid) as page" + _ADMIN
+PAGE_ADMIN_PLANS = "select api.admin_plans() as page" + _ADMIN
+PAGE_ADMIN_PLAN = "select api.admin_plan(%(plan)s::text) as page" + _ADMIN
+PAGE_ADMIN_EVENTS = "select api.admin_stripe_events(%(status)s::text) as page" + _ADMIN
+PAGE_ADMIN_JOBS = "select api.admin_jobs() as page" + _ADMIN
+PAGE_ADMIN_CAPACITY = "select api.admin_capacity() as page" + _ADMIN
+# Plan details and Stripe prices in one transaction: the plan first (it may be new).
+PAGE_ADMIN_SAVE_PLAN = (
+    "with p as materialized (select api.define_plan(%(plan)s::text, %(name)s::text,"
+    " %(price_cents)s::bigint, %(currency)s::text, %(interval)s::text, %(per_seat)s::boolean,"
+    " null, %(is_public)s::boolean, %(trial_days)s::integer, %(active)s::boolean,"
+    " %(annual_price_cents)s::bigint)" + _ADMIN + ")"
+    " select api.set_plan_prices(%(plan)s::text, %(monthly)s::text, %(annual)s::text, null)"
+    " from p"
+)
+PAGE_ADMIN_SAVE_LIMITS = (
+    "select (select count(*) from api.replace_plan_limits(%(plan)s::text, %(limits)s::jsonb))"
+    " as saved" + _ADMIN
+)
+PAGE_ADMIN_DELETE_PLAN = "select api.delete_plan(%(plan)s::text) as deleted" + _ADMIN
+PAGE_ADMIN_SAVE_OVERRIDES = (
+    "select (select count(*) from api.replace_overrides(%(tenant)s::uuid,"
+    " %(overrides)s::jsonb)) as saved" + _ADMIN
+)
+PAGE_ADMIN_TENANT_STATUS = (
+    "select (select to_jsonb(r) from api.set_tenant_status(%(tenant)s::uuid, %(status)s::text) r)"
+    " as result" + _ADMIN
+)
+PAGE_ADMIN_ASSIGN_PLAN = (
+    "select api.assign_plan(%(tenant)s::uuid, %(plan)s::text, %(seats)s::integer)" + _ADMIN
+)
+PAGE_ADMIN_GRANT_ADDON = (
+    "select api.grant_addon(%(tenant)s::uuid, %(addon)s::text, %(quantity)s::integer)" + _ADMIN
+)
+PAGE_ADMIN_REVOKE_ADDON = (
+    "select api.revoke_addon(%(tenant)s::uuid, %(addon)s::text) as revoked" + _ADMIN
+)
+PAGE_ADMIN_DISMISS_EVENT = (
+    "select (select to_jsonb(r) from api.dismiss_stripe_event(%(event)s::text, %(reason)s::text)"
+    " r) as result" + _ADMIN
+)

@@ -14,9 +14,9 @@ import httpx
 import uvicorn
 
 
-def bound_loopback_socket() -> socket.socket:
+def bound_loopback_socket(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     return sock
 
 
@@ -27,10 +27,11 @@ def serve(
     ready_path: str | None = None,
     name: str = "asgi-under-test",
     timeout: float = 15.0,
+    port: int = 0,
 ) -> Iterator[str]:
     """Run `app` until the block ends; yield its base URL. With `ready_path`, wait until
-    that path answers 200 (e.g. /readyz)."""
-    sock = bound_loopback_socket()
+    that path answers 200 (e.g. /readyz). `port` 0 (the default) takes a free one."""
+    sock = bound_loopback_socket(port)
     server = uvicorn.Server(
         uvicorn.Config(app, interface="asgi3", lifespan="on", log_config=None, access_log=False)
     )

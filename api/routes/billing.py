@@ -11,7 +11,6 @@ routes answer 503 payment_system_not_configured and everything else keeps workin
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import msgspec
@@ -24,7 +23,16 @@ from api import queries as q
 from api.auth import Principal, tenant_guard
 from api.db import fetch, fetch_one
 from api.openapi import STRIPE, errors
-from api.stripe_calls import call_stripe, stripe_client
+from api.stripe_calls import (
+    apply_plan_change,
+    buy_addon,
+    call_stripe,
+    open_portal,
+    set_cancel_at_period_end,
+    set_seats,
+    start_checkout,
+    stripe_client,
+)
 from api.validation import Int, Strict, documented
 from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import one
@@ -116,26 +124,13 @@ async def checkout(
     data: JSONBody[CheckoutBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = stripe_client(state)
+    stripe_client(state)  # 503 before anything else when Stripe is not configured
     ctx = await _service(
         state,
         q.CHECKOUT_CONTEXT,
         (tenant, data.plan, data.interval, data.seats, state.stripe.default_trial_days),
     )
-    session = await call_stripe(
-        lambda: gw.checkout_session(
-            client,
-            tenant_id=tenant,
-            plan=ctx["plan"],
-            price_id=ctx["price_id"],
-            seats=ctx["seats"],
-            customer_id=ctx["stripe_customer_id"],
-            email=ctx["email"],
-            trial_days=ctx["trial_days"],
-            s=state.stripe,
-            idempotency_key=f"checkout:{tenant}:{uuid.uuid4()}",
-        )
-    )
+    session = await start_checkout(state, tenant, ctx)
     return {"url": session.get("url"), "session_id": session.get("id")}
 
 
@@ -144,9 +139,9 @@ async def checkout(
 )
 async def portal(principal: NamedDependency[Principal], state: State) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = stripe_client(state)
+    stripe_client(state)
     ctx = await _service(state, q.PORTAL_CUSTOMER, (tenant,))
-    session = await call_stripe(lambda: gw.portal_session(client, ctx["customer"], state.stripe))
+    session = await open_portal(state, ctx["customer"])
     return {"url": session.get("url")}
 
 
@@ -180,26 +175,9 @@ async def change_plan(
     data: JSONBody[ChangePlanBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = stripe_client(state)
+    stripe_client(state)
     plan = await _service(state, q.REQUEST_PLAN_CHANGE, (tenant, data.plan, data.interval))
-    if plan["action"] == "upgrade":
-        await call_stripe(
-            lambda: gw.update_subscription(
-                client,
-                plan["stripe_subscription_id"],
-                {
-                    "items": [
-                        {
-                            "id": plan["stripe_item_id"],
-                            "price": plan["price_id"],
-                            "quantity": plan["seats"],
-                        }
-                    ],
-                    "proration_behavior": "create_prorations",
-                },
-                f"upgrade:{plan['stripe_subscription_id']}:{plan['price_id']}:{uuid.uuid4()}",
-            )
-        )
+    await apply_plan_change(state, plan)
     return {"action": plan["action"], "plan": data.plan, "effective_at": plan["effective_at"]}
 
 
@@ -215,19 +193,9 @@ async def seats(
     data: JSONBody[SeatsBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = stripe_client(state)
+    stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (tenant, "seats", data.seats))
-    await call_stripe(
-        lambda: gw.update_subscription(
-            client,
-            sub["stripe_subscription_id"],
-            {
-                "items": [{"id": sub["stripe_item_id"], "quantity": data.seats}],
-                "proration_behavior": "create_prorations",
-            },
-            f"seats:{sub['stripe_subscription_id']}:{data.seats}:{uuid.uuid4()}",
-        )
-    )
+    await set_seats(state, sub, data.seats)
     return {"seats": data.seats}
 
 
@@ -243,29 +211,9 @@ async def purchase_addon(
     data: JSONBody[AddonBody], principal: NamedDependency[Principal], state: State
 ) -> dict[str, Any]:
     tenant = _tenant(principal)
-    client = stripe_client(state)
+    stripe_client(state)
     plan = await _service(state, q.PREPARE_ADDON_PURCHASE, (tenant, data.addon, data.quantity))
-    item_id = plan["stripe_item_id"]
-    if plan["action"] == "add":
-        item = await call_stripe(
-            lambda: gw.add_subscription_item(
-                client,
-                plan["stripe_subscription_id"],
-                plan["price_id"],
-                data.quantity,
-                f"addon:{plan['stripe_subscription_id']}:{data.addon}:{uuid.uuid4()}",
-            )
-        )
-        item_id = item.get("id")
-    elif plan["action"] == "update":
-        await call_stripe(
-            lambda: gw.update_subscription_item(
-                client,
-                plan["stripe_item_id"],
-                data.quantity,
-                f"addon-quantity:{plan['stripe_item_id']}:{data.quantity}:{uuid.uuid4()}",
-            )
-        )
+    item_id = await buy_addon(state, plan, data.addon, data.quantity)
     return {
         "addon": data.addon,
         "quantity": data.quantity,
@@ -290,16 +238,9 @@ async def _cancel_at_period_end(
     principal: Principal, state: State, action: str, flag: bool
 ) -> dict[str, Any]:
     """cancel / reactivate: checked by api.subscription_action, then the flag set in Stripe."""
-    client = stripe_client(state)
+    stripe_client(state)
     sub = await _service(state, q.SUBSCRIPTION_ACTION, (_tenant(principal), action, None))
-    await call_stripe(
-        lambda: gw.update_subscription(
-            client,
-            sub["stripe_subscription_id"],
-            {"cancel_at_period_end": flag},
-            f"{action}:{sub['stripe_subscription_id']}:{uuid.uuid4()}",
-        )
-    )
+    await set_cancel_at_period_end(state, sub, action, flag)
     return {"cancel_at_period_end": flag}
 
 

@@ -1,4 +1,5 @@
--- api.request_plan_change(): decide how a tenant moves to another plan.
+-- api.request_plan_change(): decide how a tenant moves to another plan
+-- (internal.plan_change, which the billing page also uses to label its plan cards).
 --
 --   upgrade   the new plan's catalogue MRR at the same seats is higher, or it is equal and
 --             the move is from monthly to yearly billing (a bigger commitment, taken at
