@@ -7,8 +7,8 @@ session in FROM and the page's document or action in the select list, so nothing
 a bad cookie: a page reads its api.admin_* document; a form calls the same SQL function as
 the admin API (api.replace_plan_limits, api.replace_overrides, api.define_plan,
 api.set_plan_prices, api.delete_plan, api.set_tenant_status, api.assign_plan,
-api.grant_addon, api.revoke_addon, api.dismiss_stripe_event) and redirects back (303) with
-a notice or the error's code. Forms carry a CSRF token.
+api.grant_addon, api.revoke_addon, api.dismiss_stripe_event, api.enqueue_job) and
+redirects back (303) with a notice or the error's code. Forms carry a CSRF token.
 
 The limits and overrides editors post one field per feature; this module only turns the
 form into the JSON set the SQL function takes (api.replace_plan_limits,
@@ -421,6 +421,11 @@ async def revoke_addon(
     )  # fmt: skip
 
 
+@post("/jobs/{name:str}/run", include_in_schema=False)
+async def run_job(request: Request[Any, Any, Any], name: FromPath[str]) -> Redirect:
+    return await _act(request, q.PAGE_ADMIN_RUN_JOB, f"{ROOT}/jobs", "job_queued", job=name)
+
+
 @post("/stripe-events/{event_id:str}/dismiss", include_in_schema=False)
 async def dismiss_event(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
     form = await _form(request)
@@ -454,6 +459,7 @@ def admin_router(csrf: Any) -> Router:
             assign_plan,
             grant_addon,
             revoke_addon,
+            run_job,
             dismiss_event,
         ],
         middleware=[csrf],

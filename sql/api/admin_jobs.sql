@@ -1,5 +1,8 @@
--- api.admin_jobs(): the admin jobs page (GET /admin/jobs) as one JSON document: the work
--- waiting for the worker and for the scheduled time steps, as the database sees it now:
+-- api.admin_jobs(): the admin jobs page (GET /admin/jobs) as one JSON document:
+--   jobs             every job (api.jobs): schedule, who fires it, last and next run, runs
+--                    queued, running and dead
+--   runs             the 30 newest runs (api.job_runs) with their status, times and error
+-- and the work waiting for them, as the database sees it now:
 --   plan_changes     downgrades due to be made in Stripe (api.due_plan_changes)
 --   addon_removals   ended add-ons whose Stripe items are to be deleted
 --                    (api.due_addon_removals)
@@ -20,6 +23,21 @@ declare
   v_now timestamptz := internal.now();
 begin
   return jsonb_build_object(
+    'jobs', (select coalesce(jsonb_agg(jsonb_build_object(
+                       'name', j.name, 'kind', j.kind, 'description', j.description,
+                       'schedule', j.schedule, 'scheduled_by', j.scheduled_by,
+                       'enabled', j.enabled, 'last_status', j.last_status,
+                       'last_run_at', j.last_run_at, 'last_error', j.last_error,
+                       'next_run_at', j.next_run_at, 'queued', j.queued, 'running', j.running,
+                       'dead', j.dead) order by j.name), '[]'::jsonb)
+               from api.jobs j),
+    'runs', (select coalesce(jsonb_agg(jsonb_build_object(
+                       'id', r.id, 'job', r.job, 'status', r.status, 'via', r.via,
+                       'attempts', r.attempts, 'enqueued_at', r.enqueued_at,
+                       'started_at', r.started_at, 'finished_at', r.finished_at,
+                       'duration_seconds', r.duration_seconds, 'error', r.error,
+                       'requested_by', r.requested_by) order by r.id desc), '[]'::jsonb)
+               from (select * from api.job_runs x order by x.id desc limit 30) r),
     'plan_changes', (select coalesce(jsonb_agg(to_jsonb(d) || jsonb_build_object('tenant_name', t.name)
                                                order by d.scheduled_at), '[]'::jsonb)
                        from api.due_plan_changes(200) d
@@ -50,5 +68,5 @@ end
 $$;
 
 comment on function api.admin_jobs() is
-  'The admin jobs page as one JSON document: due plan changes and add-on removals, events to retry, dunning and trial steps due, the latest snapshot.';
+  'The admin jobs page as one JSON document: jobs and their newest runs, due plan changes and add-on removals, events to retry, dunning and trial steps due, the latest snapshot.';
 grant execute on function api.admin_jobs() to ratecard_admin;

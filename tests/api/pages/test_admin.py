@@ -201,6 +201,15 @@ def test_tenant_forms(pages: TestClient, demo: Demo, db: psycopg.Connection) -> 
     assert post(pages, f"{url}/overrides", past) == f"{url}?error=invalid_argument"
 
 
+def test_run_a_job_now(pages: TestClient, demo: Demo, db: psycopg.Connection) -> None:
+    sign_in(pages, demo)
+    assert "expire_trials" in pages.get("/admin/jobs").text
+    assert post(pages, "/admin/jobs/expire_trials/run", {}) == "/admin/jobs?notice=job_queued"
+    assert db.execute("select job, status from core.job_runs").fetchall() == [
+        ("expire_trials", "queued")]  # fmt: skip
+    assert post(pages, "/admin/jobs/nope/run", {}) == "/admin/jobs?error=job_not_found"
+
+
 def test_unknown_tenant_and_plan(pages: TestClient, demo: Demo) -> None:
     sign_in(pages, demo)
     r = pages.get("/admin/tenants/00000000-0000-0000-0000-000000000000")

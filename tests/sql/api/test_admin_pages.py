@@ -108,6 +108,12 @@ def test_jobs_and_capacity(billing: Api) -> None:
     billing.set_clock(NOW)
     j = doc(billing, "api.admin_jobs()")
     assert (j["plan_changes"], j["addon_removals"], j["dunning"], j["trials"]) == ([], [], 0, 0)
+    names = {x["name"] for x in j["jobs"]}
+    assert {"expire_trials", "capture_capacity_snapshot"} <= names
+    billing.admin("select api.enqueue_job('expire_trials')")
+    j = doc(billing, "api.admin_jobs()")
+    assert j["runs"][0]["job"] == "expire_trials" and j["runs"][0]["status"] == "queued"
+    assert next(x for x in j["jobs"] if x["name"] == "expire_trials")["queued"] == 1
     billing.admin("select * from api.capture_capacity_snapshot()")
     c = doc(billing, "api.admin_capacity()")
     assert c["status"] in ("ok", "warning", "critical")
