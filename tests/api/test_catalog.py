@@ -20,6 +20,7 @@ def test_features(client: TestClient, demo: Demo) -> None:
         "unit": "calls",
         "name": "API calls per hour (rate limit)",
         "durable": False,
+        "category": "api",
     }
     assert by["sso"]["kind"] == "switch" and by["sso"]["reset"] is None
 

@@ -1,5 +1,5 @@
 """Browser tests: the pages in Debian's Chromium driven by Playwright (tests/browser/
-chromium.py). One browser for the whole session; each test gets the API served by uvicorn
+chromium.py). One browser for all of them; each test gets the API served by uvicorn
 on a free loopback port against its own database (demo catalog, Stripe pointed at the
 recording fake) and a fresh browser context. A test fails if any page it opened logged a
 console error or threw (CSP violations and failed scripts included)."""
@@ -31,8 +31,11 @@ WEBHOOK_SECRET = "whsec_browser"
 T = 1_767_225_600
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Playwright's synchronous API keeps an asyncio loop running in this thread while it is
+    open: it closes with the last browser test (package scope), before the tests that run
+    event loops of their own."""
     with sync_playwright() as p:
         b = launch(p)
         yield b
