@@ -214,7 +214,7 @@ REVOKE_BILLING_SESSIONS = "select api.revoke_billing_sessions(%s::uuid) as revok
 
 # The billing page (api/pages/billing.py), as ratecard_service. Each statement resolves the
 # session cookie with api.billing_session in FROM and does its work for that tenant, so a
-# bad cookie runs nothing (RC032); the token is always the first parameter.
+# bad cookie runs nothing (RC035); the token is always the first parameter.
 PAGE_OPEN_BILLING = "select token, expires_at from api.open_billing_session(%s::text)"
 PAGE_BILLING = (
     "select api.billing_page(s.tenant_id, %s::text) as page, s.return_url, s.expires_at"
@@ -249,7 +249,7 @@ PAGE_CANCEL_ADDON = (
 # The admin pages (api/pages/admin.py), as ratecard_admin, with named parameters. Signing
 # in runs as the authenticator (api.open_admin_session checks the key). Every other
 # statement has the session in FROM and its work in the select list, which PostgreSQL
-# evaluates only for the row api.admin_session returns, so a bad cookie runs nothing (RC032).
+# evaluates only for the row api.admin_session returns, so a bad cookie runs nothing (RC035).
 PAGE_ADMIN_SIGN_IN = "select token, expires_at from api.open_admin_session(%(key)s::text)"
 PAGE_ADMIN_SIGN_OUT = "select api.end_admin_session(%(token)s::text) as ended"
 _ADMIN = " from api.admin_session(%(token)s::text) s"

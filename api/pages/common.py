@@ -64,7 +64,7 @@ SECURITY_HEADERS = [
 
 
 class SessionRefused(Exception):
-    """The page's session (or link) is missing, expired, ended or forged: RC032."""
+    """The page's session (or link) is missing, expired, ended or forged: RC035."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -252,11 +252,11 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 async def page_call(
     request: Request[Any, Any, Any], query: str, params: Params, role: Role
 ) -> list[dict[str, Any]]:
-    """The page's one SQL call. RC032 (no live session) becomes SessionRefused."""
+    """The page's one SQL call. RC035 (no live session) becomes SessionRefused."""
     try:
         return await fetch(request.app.state.pool, query, params, role=role)
     except psycopg.Error as exc:
-        if exc.sqlstate == "RC032":
+        if exc.sqlstate == "RC035":
             raise SessionRefused(exc.diag.message_primary or "no session") from None
         raise
 
