@@ -11,7 +11,7 @@ as $$
   select array['threshold', 'payment_failed', 'payment_recovered', 'restricted', 'suspended',
                'restored', 'trial_will_end', 'trial_ended', 'downgrade_scheduled', 'plan_changed',
                'over_limit_after_plan_change', 'addon_cancel_scheduled', 'addon_resumed',
-               'addon_ended']::text[]
+               'addon_ended', 'grace_ending', 'grace_ended']::text[]
 $$;
 
 comment on function internal.notification_types() is
