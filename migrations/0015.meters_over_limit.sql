@@ -1,4 +1,4 @@
--- depends: 0013.storage_bucket
+-- depends: 0014.pages
 --
 -- The notify_grace job looks only at meters that are over their limit right now
 -- (over_since is set while usage is past the limit, cleared when it falls back under): a
