@@ -87,7 +87,7 @@ begin
   end if;
   insert into core.meters as m (tenant_id, feature, period_start, used, updated_at)
   values (p_tenant_id, p_feature, v_period, v_used, v_now)
-  on conflict (tenant_id, feature, period_start) do update
+  on conflict on constraint meters_pkey do update
      set used = excluded.used, updated_at = excluded.updated_at;
   insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at,
                                  idempotency_key, properties, billed)
