@@ -166,7 +166,8 @@ def test_stripe_windows_too_old_and_unconfirmed_reports_are_flagged(
     ]
     # an operator dismisses it, with a note; it stays visible
     m.db.execute(
-        "select api.resolve_usage_report(%s, %s, 'dismiss', 'older than Stripe accepts; credited by hand')",
+        "select api.resolve_usage_report(%s, %s, 'dismiss',"
+        " 'older than Stripe accepts; credited by hand')",
         (t, old["report_id"]),
     )
     assert m.reports(t)[0]["status"] == "dismissed"

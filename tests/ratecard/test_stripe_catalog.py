@@ -85,7 +85,8 @@ def test_the_demo_catalog_in_stripe(m: Metered, fake: FakeStripe) -> None:
     )
     assert plans["pro"] == ("rc_plan_pro", m.price("pro"), m.price("pro", interval="year"))
     assert m.db.execute(
-        "select stripe_meter_id, stripe_meter_event_name from core.features where code = 'ai_tokens'"
+        "select stripe_meter_id, stripe_meter_event_name from core.features"
+        " where code = 'ai_tokens'"
     ).fetchone() == (meter["id"], "ratecard_ai_tokens")
     assert m.db.execute("select count(*) from core.stripe_catalog where active").fetchone()[
         0
