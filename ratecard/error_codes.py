@@ -52,6 +52,9 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC031", 403, "storage_limit_exceeded"),
     ErrorCode("RC032", 404, "storage_reconciliation_not_found"),
     ErrorCode("RC033", 409, "storage_reconciliation_not_running"),
+    ErrorCode("RC034", 422, "correction_below_zero"),
+    ErrorCode("RC035", 404, "usage_report_not_found"),
+    ErrorCode("RC036", 409, "usage_report_not_flagged"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

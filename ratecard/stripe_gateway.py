@@ -139,10 +139,14 @@ def checkout_session(
     trial_days: int,
     s: StripeSettings,
     idempotency_key: str,
+    metered_price_ids: list[str] | None = None,
 ) -> dict[str, Any]:
+    # Metered prices (billed usage) are line items without a quantity: Stripe bills what
+    # the Billing Meter sums.
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": price_id, "quantity": seats}],
+        "line_items": [{"price": price_id, "quantity": seats}]
+        + [{"price": p} for p in metered_price_ids or []],
         "client_reference_id": tenant_id,
         "metadata": {"tenant_id": tenant_id, "plan": plan},
         "subscription_data": {"metadata": {"tenant_id": tenant_id, "plan": plan}},

@@ -134,6 +134,7 @@ async def checkout(
             trial_days=ctx["trial_days"],
             s=state.stripe,
             idempotency_key=f"checkout:{tenant}:{uuid.uuid4()}",
+            metered_price_ids=ctx["metered_price_ids"],
         )
     )
     return {"url": session.get("url"), "session_id": session.get("id")}
@@ -193,7 +194,8 @@ async def change_plan(
                             "id": plan["stripe_item_id"],
                             "price": plan["price_id"],
                             "quantity": plan["seats"],
-                        }
+                        },
+                        *plan["metered_items"],  # the new plan's metered prices
                     ],
                     "proration_behavior": "create_prorations",
                 },

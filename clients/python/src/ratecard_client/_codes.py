@@ -38,6 +38,9 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC031": (403, "storage_limit_exceeded"),
     "RC032": (404, "storage_reconciliation_not_found"),
     "RC033": (409, "storage_reconciliation_not_running"),
+    "RC034": (422, "correction_below_zero"),
+    "RC035": (404, "usage_report_not_found"),
+    "RC036": (409, "usage_report_not_flagged"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
