@@ -81,7 +81,12 @@ def test_stripe_total_equals_ledger_equals_estimate(
             plan = value
             start = int(m.billed(tenant)["period_start"].timestamp())
             m.subscribe(
-                tenant, plan, customer=customer, period_start=start, period_end=start + 30 * DAY, at=now
+                tenant,
+                plan,
+                customer=customer,
+                period_start=start,
+                period_end=start + 30 * DAY,
+                at=now,
             )
     m.send(tenant)
     assert m.send(tenant) == {"claimed": 0}  # nothing left behind

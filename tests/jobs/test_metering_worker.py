@@ -101,7 +101,9 @@ def queue_state(db: psycopg.Connection) -> object:
             "select id, status, attempts, run_at - now(), lease_until - now(), error"
             " from core.job_runs where job = 'send_usage_reports' and status <> 'succeeded'"
         ).fetchall(),
-        db.execute("select count(*) from core.usage_events where billed and report_id is null").fetchone(),
+        db.execute(
+            "select count(*) from core.usage_events where billed and report_id is null"
+        ).fetchone(),
     )
 
 
