@@ -6,15 +6,17 @@ corrections (cancel within 24 hours, negative events after), reconciliation."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import psycopg
 import pytest
 import stripe
 
 from jobs import metering
+from ratecard import stripe_gateway as gw
 from ratecard.sqlcall import call
 from tests.fake_stripe import DAY, FakeStripe
-from tests.metered import Metered, at, demo_metered
+from tests.metered import Metered, at, demo_metered, settings_for
 
 
 @pytest.fixture
@@ -126,15 +128,30 @@ def test_rate_limits_are_retried_with_backoff(m: Metered, fake: FakeStripe) -> N
     assert m.send(t)["created"] == 1 and m.stripe_total(t) == 11
 
 
+def test_the_nth_request_fails_and_only_the_rest_is_sent_again(
+    m: Metered, fake: FakeStripe
+) -> None:
+    t = m.tenant("Nth Inc")
+    now = m.now()
+    m.subscribe(t, "pro", period_start=now - 40 * DAY, period_end=now - 10 * DAY)
+    m.record(t, "ai_tokens", 11, "last-period", at=at(now - 20 * DAY))
+    m.record(t, "ai_tokens", 22, "this-period")
+    fake.fault(status=500, nth=2, times=3)  # the second report's request (and retries) fail
+    with pytest.raises(stripe.APIError):
+        m.send(t)
+    assert [r["status"] for r in m.reports(t)] == ["sent", "pending"]
+    assert m.send(t) == {"claimed": 0, "created": 1}
+    assert [e.value for e in fake.events] == [11, 22]
+    assert [r["status"] for r in m.reconcile(t)] == ["ok", "ok"]
+
+
 def test_a_hang_times_out_and_is_sent_again(m: Metered, fake: FakeStripe) -> None:
     t = m.tenant("Slow Inc")
     m.subscribe(t, "pro")
     consume(m, t, 42, "a")
-    # Stripe takes the event but answers later than the client waits (5 s here); the
+    # Stripe takes the event but answers later than the client waits (0.5 s here); the
     # client's retries get the same: the run fails, the report stays pending.
-    m.client = __import__("ratecard.stripe_gateway", fromlist=["x"]).make_client(
-        __import__("tests.metered", fromlist=["x"]).settings_for(fake), timeout=0.5
-    )
+    m.client = gw.make_client(settings_for(fake), timeout=0.5)
     fake.fault(hang=1.0, apply=True, times=3)
     with pytest.raises(stripe.APIConnectionError):
         m.send(t)
@@ -267,7 +284,7 @@ def test_reconciliation_finds_drift_and_records_it(m: Metered, fake: FakeStripe)
     consume(m, t, 1000, "a")
     m.send(t)
     fake.events[0].value = 1200  # Stripe holds more than Ratecard sent
-    rows = m.reconcile(t, settle=__import__("datetime").timedelta(0))
+    rows = m.reconcile(t, settle=timedelta(0))
     assert [(r["reported_units"], r["stripe_units"], r["status"]) for r in rows] == [
         (1000, 1200, "drift")
     ]

@@ -138,12 +138,15 @@ def test_sigkill_at_random_points_never_bills_twice(
 ) -> None:
     rng = random.Random(20260101)
     tenants = [m.tenant(f"Crash {i}") for i in range(3)]
-    for t in tenants:
+    done = m.tenant("Done when Inc")  # consumes 6,000,000 tokens, a million a run
+    for t in [*tenants, done]:
         m.subscribe(t, "pro")
     fake.latency = 0.03  # each meter event takes a while: kills land between send and mark
     keys = iter(range(1_000_000))
     kills = 0
-    for _ in range(14):
+    for run in range(14):
+        if run < 6:
+            m.record(done, "ai_tokens", 1_000_000, f"done{run}")
         for t in tenants:
             for _ in range(rng.randint(1, 3)):
                 m.record(t, "ai_tokens", rng.randint(1, 2_000_000), f"k{next(keys)}")
@@ -160,16 +163,23 @@ def test_sigkill_at_random_points_never_bills_twice(
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         kills += 1
-        for t in tenants:  # never more in Stripe than in the ledger
+        for t in [*tenants, done]:  # never more in Stripe than in the ledger
             assert m.stripe_total(t) <= ceiling(m, t), "Stripe holds more than the ledger"
     fake.faults.clear()
     survivor = workers.start()
     m.db.execute("call api.run_job('report_usage')")
     wait_for(lambda: settled(m.db), 60, "every report sent", lambda: queue_state(m.db))
     survivor.kill()
-    for t in tenants:
+    for t in [*tenants, done]:
         assert m.stripe_total(t) == m.ledger_total(t) == m.billed(t)["used"]
         assert [r["status"] for r in m.reconcile(t)] == ["ok"]
+    # the done-when: 6,000,000 in Stripe after 14 kills, 1,000,000 overage, $5.00
+    est = m.billed(done)
+    assert (m.stripe_total(done), est["overage_units"], est["estimated_overage_cents"]) == (
+        6_000_000,
+        1_000_000,
+        500,
+    )
     sent = m.db.execute(
         "select count(distinct identifier) from core.usage_reports where event_value is not null"
     ).fetchone()[0]
