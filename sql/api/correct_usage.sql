@@ -13,7 +13,7 @@
 --
 -- Errors: RC019 missing or malformed key, RC004 a zero amount, RC005 a reason missing or
 -- over 500 characters, RC001/RC002 unknown tenant or feature, RC009 not a durable metered
--- feature, RC006 key reused for another correction or operation, RC031 a correction that
+-- feature, RC006 key reused for another correction or operation, RC034 a correction that
 -- would take the period's usage below zero.
 create or replace function api.correct_usage(
   p_tenant_id uuid,
@@ -83,7 +83,7 @@ begin
   if v_used < 0 then
     raise exception 'the correction takes % below zero this period (% used)', p_feature,
       v_used - p_amount
-      using errcode = 'RC031', hint = 'a correction applies to the current period only';
+      using errcode = 'RC034', hint = 'a correction applies to the current period only';
   end if;
   insert into core.meters as m (tenant_id, feature, period_start, used, updated_at)
   values (p_tenant_id, p_feature, v_period, v_used, v_now)

@@ -13,7 +13,7 @@
 --                    flagged for an operator
 --   failed           a failure worth retrying (network, 5xx, 429): only the error is kept
 -- A report that is no longer pending is left as it is (a late answer of a lost worker).
--- Returns the report's status. RC032 for an unknown report, RC005 for another outcome.
+-- Returns the report's status. RC035 for an unknown report, RC005 for another outcome.
 create or replace function api.mark_usage_report(
   p_tenant_id uuid, p_report_id bigint, p_outcome text, p_error text default null
 )
@@ -38,7 +38,7 @@ begin
    where x.tenant_id = p_tenant_id and x.report_id = p_report_id for update;
   if not found then
     raise exception 'unknown usage report % of tenant %', p_report_id, p_tenant_id
-      using errcode = 'RC032';
+      using errcode = 'RC035';
   end if;
   if r.status <> 'pending' then
     return r.status;

@@ -6,7 +6,7 @@
 --   delivered  Stripe has it (its summary shows it): the report counts as sent
 --   dismiss    it will never reach Stripe (too old, say): kept, with the note, as
 --              dismissed; reconciliation shows its units apart from drift
--- p_note (required, at most 500 characters) says why. Errors: RC032 unknown report, RC033
+-- p_note (required, at most 500 characters) says why. Errors: RC035 unknown report, RC036
 -- the report is not flagged, RC005 another action or a missing note.
 create or replace function api.resolve_usage_report(
   p_tenant_id uuid, p_report_id bigint, p_action text, p_note text
@@ -31,11 +31,11 @@ begin
    where x.tenant_id = p_tenant_id and x.report_id = p_report_id for update;
   if not found then
     raise exception 'unknown usage report % of tenant %', p_report_id, p_tenant_id
-      using errcode = 'RC032';
+      using errcode = 'RC035';
   end if;
   if r.status <> 'flagged' then
     raise exception 'usage report % is %, not flagged', p_report_id, r.status
-      using errcode = 'RC033', hint = 'only flagged reports wait for an operator';
+      using errcode = 'RC036', hint = 'only flagged reports wait for an operator';
   end if;
   update core.usage_reports x
      set status = case p_action when 'retry' then 'pending' when 'delivered' then 'sent'

@@ -258,7 +258,7 @@ def test_corrections_cancel_within_24_hours_then_go_negative(m: Metered, fake: F
     # corrections never take a period below zero
     with pytest.raises(psycopg.Error) as info:
         m.correct(t, "ai_tokens", -301, "fix-4")
-    assert info.value.sqlstate == "RC031"
+    assert info.value.sqlstate == "RC034"
     assert [r["status"] for r in m.reconcile(t)] == ["ok"]
 
 

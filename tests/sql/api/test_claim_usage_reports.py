@@ -215,7 +215,7 @@ def test_reports_stripe_would_refuse_or_may_have_are_flagged(billed: Api) -> Non
 
 @pytest.mark.parametrize(
     ("action", "note", "state"),
-    [("retry", "x", "RC033"), ("again", "x", "RC005"), ("retry", "", "RC005")],
+    [("retry", "x", "RC036"), ("again", "x", "RC005"), ("retry", "", "RC005")],
 )
 def test_resolve_refuses(billed: Api, sqlstate, action: str, note: str, state: str) -> None:
     t = customer(billed)
@@ -227,7 +227,7 @@ def test_resolve_refuses(billed: Api, sqlstate, action: str, note: str, state: s
     assert sqlstate(info) == state
     with pytest.raises(psycopg.Error) as info:
         billed.admin("select * from api.resolve_usage_report(%s, 0, 'retry', 'x')", t)
-    assert sqlstate(info) == "RC032"
+    assert sqlstate(info) == "RC035"
 
 
 def test_mark_refuses_unknown_outcomes_and_reports(billed: Api, sqlstate) -> None:
@@ -237,7 +237,7 @@ def test_mark_refuses_unknown_outcomes_and_reports(billed: Api, sqlstate) -> Non
     assert sqlstate(info) == "RC005"
     with pytest.raises(psycopg.Error) as info:
         mark(billed, t, 1, "created")
-    assert sqlstate(info) == "RC032"
+    assert sqlstate(info) == "RC035"
     with pytest.raises(psycopg.Error) as info:
         billed.service("select api.claim_usage_reports(gen_random_uuid())")
     assert sqlstate(info) == "RC001"

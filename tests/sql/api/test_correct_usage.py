@@ -45,7 +45,7 @@ def test_a_correction_is_a_ledger_row_and_a_meter_change(catalog: Api) -> None:
 @pytest.mark.parametrize(
     ("feature", "amount", "key", "reason", "state"),
     [
-        ("tokens", -801, "k", "r", "RC031"),
+        ("tokens", -801, "k", "r", "RC034"),
         ("tokens", 0, "k", "r", "RC004"),
         ("tokens", 1, None, "r", "RC019"),
         ("tokens", 1, "has space", "r", "RC019"),
