@@ -31,6 +31,7 @@ from api.routes.billing import billing_router
 from api.routes.catalog import catalog_router
 from api.routes.health import healthz, metrics, readyz
 from api.routes.me import me_router
+from api.routes.metering import metering_router
 from api.routes.notifications import notifications_admin_router, notifications_billing_router
 from api.routes.service import service_router
 from api.routes.webhooks import s3_webhook, stripe_webhook
@@ -104,6 +105,7 @@ def create_app(
             billing_router,
             notifications_billing_router,
             notifications_admin_router,
+            metering_router,
             stripe_webhook,
             s3_webhook,
             *page_routers(settings),

@@ -72,7 +72,8 @@ MY_ADDONS = "select * from api.tenant_addons"
 # As ratecard_tenant: RLS confines the view to the key's tenant; the flags are the view's.
 MY_USAGE = (
     'select feature, kind, enabled, current, "limit", percentage, is_unlimited, is_at_limit,'
-    " is_approaching_limit, state, period_end, grace_until, categories from api.usage_summary"
+    " is_approaching_limit, state, period_end, grace_until, categories, billed"
+    " from api.usage_summary"
     " order by feature"
 )
 CHECKOUT_CONTEXT = (
@@ -83,6 +84,16 @@ REQUEST_PLAN_CHANGE = "select * from api.request_plan_change(%s::uuid, %s::text,
 SUBSCRIPTION_ACTION = "select * from api.subscription_action(%s::uuid, %s::text, %s::integer)"
 PREPARE_ADDON_PURCHASE = "select * from api.prepare_addon_purchase(%s::uuid, %s::text, %s::integer)"
 CANCEL_ADDON = "select * from api.cancel_addon(%s::uuid, %s::text)"
+
+# Metered billing (admin keys; api/routes/metering.py)
+USAGE_DRIFT = "select * from api.list_usage_drift(%s::uuid, %s::boolean, %s::integer)"
+USAGE_REPORTS = "select * from api.list_usage_reports(%s::uuid, %s::text, %s::integer)"
+CORRECT_USAGE = (
+    "select * from api.correct_usage(%s::uuid, %s::text, %s::bigint, %s::text, %s::text)"
+)
+RESOLVE_USAGE_REPORT = (
+    "select * from api.resolve_usage_report(%s::uuid, %s::bigint, %s::text, %s::text)"
+)
 
 # Revenue and capacity analytics (admin keys; docs/analytics.md). Rates and ratios as JSON
 # numbers (numeric would be encoded as strings); dates are UTC days.

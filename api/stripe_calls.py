@@ -77,6 +77,7 @@ async def start_checkout(
             trial_days=ctx["trial_days"],
             s=s or state.stripe,
             idempotency_key=f"checkout:{tenant_id}:{uuid.uuid4()}",
+            metered_price_ids=ctx["metered_price_ids"],
         )
     )
 
@@ -89,8 +90,9 @@ async def open_portal(
 
 
 async def apply_plan_change(state: State, plan: dict[str, Any]) -> None:
-    """api.request_plan_change's answer: an upgrade changes the item's price now, prorated;
-    a downgrade was scheduled in SQL and asks nothing of Stripe."""
+    """api.request_plan_change's answer: an upgrade changes the item's price now, prorated,
+    and swaps the plan's metered prices (metered_items); a downgrade was scheduled in SQL
+    and asks nothing of Stripe."""
     if plan["action"] != "upgrade":
         return
     client = stripe_client(state)
@@ -104,7 +106,8 @@ async def apply_plan_change(state: State, plan: dict[str, Any]) -> None:
                         "id": plan["stripe_item_id"],
                         "price": plan["price_id"],
                         "quantity": plan["seats"],
-                    }
+                    },
+                    *plan["metered_items"],  # the new plan's metered prices
                 ],
                 "proration_behavior": "create_prorations",
             },

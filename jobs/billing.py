@@ -66,7 +66,8 @@ def make_due_plan_changes(
                             "id": due["stripe_item_id"],
                             "price": due["price_id"],
                             "quantity": due["seats"],
-                        }
+                        },
+                        *due["metered_items"],  # the new plan's metered prices
                     ],
                     "proration_behavior": "none",
                 },

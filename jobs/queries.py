@@ -13,6 +13,27 @@ SUBSCRIPTIONS_TO_SYNC = (
 )
 APPLY_STRIPE_SUBSCRIPTION = "select api.apply_stripe_subscription(%s::uuid, %s::jsonb) as outcome"
 
+# metered billing handlers (jobs/metering.py)
+CLAIM_USAGE_REPORTS = "select api.claim_usage_reports(%s::uuid) as claimed"
+USAGE_REPORTS_TO_SEND = (
+    "select report_id, feature, event_name, stripe_customer_id, identifier, event_value,"
+    " event_at, cancel_identifier, attempts"
+    " from api.usage_reports_to_send(%s::uuid, %s::integer) order by report_id"
+)
+MARK_USAGE_REPORT = (
+    "select api.mark_usage_report(%s::uuid, %s::bigint, %s::text, %s::text) as status"
+)
+USAGE_RECONCILIATION = (
+    "select tenant_id, feature, stripe_customer_id, meter_id, period_start, window_start,"
+    " window_end, reported_units"
+    " from api.usage_reconciliation(%s::uuid, %s::timestamptz, %s::interval)"
+)
+RECORD_USAGE_RECONCILIATION = (
+    "select tenant_id, feature, period_start, period_end, ledger_units, reported_units,"
+    " in_flight_units, flagged_units, stripe_units, stripe_low, stripe_high, status"
+    " from api.record_usage_reconciliation(%s::jsonb, %s::interval)"
+)
+
 # the queue (jobs/worker.py)
 LISTEN_JOBS = "listen ratecard_jobs"
 CLAIM = (

@@ -589,6 +589,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_notification_commands(sub)
     add_storage_commands(sub)
+    from ratecard import stripe_cli
+
+    stripe_cli.add_commands(sub)
 
     seed = sub.add_parser("seed", help="load data", description="Load data.")
     seeds = seed.add_subparsers(dest="seed_command", required=True, metavar="WHAT")

@@ -54,6 +54,9 @@ RATECARD: tuple[ErrorCode, ...] = (
     ErrorCode("RC033", 409, "storage_reconciliation_not_running"),
     ErrorCode("RC034", 409, "plan_in_use"),
     ErrorCode("RC035", 401, "invalid_session"),
+    ErrorCode("RC036", 422, "correction_below_zero"),
+    ErrorCode("RC037", 404, "usage_report_not_found"),
+    ErrorCode("RC038", 409, "usage_report_not_flagged"),
 )
 
 # Raised in sql/ but deliberately answered as a 500 internal_error: an internal

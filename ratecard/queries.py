@@ -141,3 +141,13 @@ RESEND_NOTIFICATION = "select api.resend_notification(%s::bigint) as queued"
 
 # `ratecard storage runs` (ratecard/storage_cli.py), as ratecard_admin
 STORAGE_RECONCILIATIONS = "select * from api.list_storage_reconciliations(%s::uuid, %s::integer)"
+
+# ratecard stripe sync-catalog | reconcile-usage (as ratecard_admin)
+STRIPE_CATALOG_SPEC = """
+select ord, object, key, name, stripe_id, new_id, plan, addon, feature, billing_interval,
+       currency, unit_amount_cents, included, unit_amount_decimal::text as unit_amount_decimal,
+       terms, problem, params
+  from api.stripe_catalog_spec
+ order by ord, key
+"""
+RECORD_STRIPE_CATALOG = "select api.record_stripe_catalog(%s::jsonb) as recorded"

@@ -68,7 +68,8 @@ class StripeSettings:
         return bool(self.secret_key)
 
 
-def make_client(s: StripeSettings) -> stripe.StripeClient:
+def make_client(s: StripeSettings, timeout: float | None = None) -> stripe.StripeClient:
+    """A client for `s`; `timeout` (seconds) bounds each request (default: the SDK's 80)."""
     if not s.configured:
         raise StripeNotConfigured("the payment system is not configured", "set STRIPE_SECRET_KEY")
     bases: dict[str, str] = {"api": s.api_base} if s.api_base else {}
@@ -76,6 +77,7 @@ def make_client(s: StripeSettings) -> stripe.StripeClient:
         s.secret_key,
         base_addresses=bases,  # type: ignore[arg-type]
         max_network_retries=2,
+        http_client=stripe.new_default_http_client(timeout=timeout) if timeout else None,
     )
 
 
@@ -137,10 +139,14 @@ def checkout_session(
     trial_days: int,
     s: StripeSettings,
     idempotency_key: str,
+    metered_price_ids: list[str] | None = None,
 ) -> dict[str, Any]:
+    # Metered prices (billed usage) are line items without a quantity: Stripe bills what
+    # the Billing Meter sums.
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": price_id, "quantity": seats}],
+        "line_items": [{"price": price_id, "quantity": seats}]
+        + [{"price": p} for p in metered_price_ids or []],
         "client_reference_id": tenant_id,
         "metadata": {"tenant_id": tenant_id, "plan": plan},
         "subscription_data": {"metadata": {"tenant_id": tenant_id, "plan": plan}},
@@ -258,3 +264,171 @@ def remove_subscription_item(
         if exc.code == "resource_missing":
             return None
         raise
+
+
+# -- Metered billing: the catalog, Billing Meters, meter events ------------------------------
+# Used by `ratecard stripe sync-catalog` (ratecard/stripe_catalog.py), the usage reporting
+# and reconciliation jobs (jobs/metering.py). Which objects to make and what to send is
+# decided in SQL (api.stripe_catalog_spec, api.usage_reports_to_send).
+
+
+class MeterEventRefused(RatecardError):
+    """Stripe refused a meter event (or its cancellation) for good: `reason` is too_old (the
+    timestamp is outside Stripe's 35-day window) or rejected (anything else: an unknown
+    customer, no active meter for the event name, an event too old to cancel)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _missing(exc: stripe.StripeError) -> bool:
+    return isinstance(exc, stripe.InvalidRequestError) and exc.code == "resource_missing"
+
+
+def retrieve_product(client: stripe.StripeClient, product_id: str) -> dict[str, Any] | None:
+    try:
+        return as_dict(client.v1.products.retrieve(product_id))
+    except stripe.InvalidRequestError as exc:
+        if _missing(exc):
+            return None
+        raise
+
+
+def create_product(
+    client: stripe.StripeClient, params: dict[str, Any], idempotency_key: str
+) -> dict[str, Any]:
+    return as_dict(client.v1.products.create(params, {"idempotency_key": idempotency_key}))  # type: ignore[arg-type]
+
+
+def update_product(
+    client: stripe.StripeClient, product_id: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    return as_dict(client.v1.products.update(product_id, params))  # type: ignore[arg-type]
+
+
+def list_meters(client: stripe.StripeClient) -> list[dict[str, Any]]:
+    """Every Billing Meter of the account, active or not."""
+    page = client.v1.billing.meters.list({"limit": 100})
+    return [as_dict(m) for m in page.auto_paging_iter()]
+
+
+def create_meter(
+    client: stripe.StripeClient, params: dict[str, Any], idempotency_key: str
+) -> dict[str, Any]:
+    return as_dict(client.v1.billing.meters.create(params, {"idempotency_key": idempotency_key}))  # type: ignore[arg-type]
+
+
+def update_meter(
+    client: stripe.StripeClient, meter_id: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    return as_dict(client.v1.billing.meters.update(meter_id, params))  # type: ignore[arg-type]
+
+
+def reactivate_meter(client: stripe.StripeClient, meter_id: str) -> dict[str, Any]:
+    return as_dict(client.v1.billing.meters.reactivate(meter_id))
+
+
+def prices_by_lookup_key(client: stripe.StripeClient, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The prices holding these lookup keys (Stripe takes ten keys per request)."""
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(keys), 10):
+        page = client.v1.prices.list({"lookup_keys": keys[i : i + 10], "limit": 100})
+        for price in page.auto_paging_iter():
+            p = as_dict(price)
+            if p.get("lookup_key"):
+                found[p["lookup_key"]] = p
+    return found
+
+
+def retrieve_price(client: stripe.StripeClient, price_id: str) -> dict[str, Any] | None:
+    try:
+        return as_dict(client.v1.prices.retrieve(price_id))
+    except stripe.InvalidRequestError as exc:
+        if _missing(exc):
+            return None
+        raise
+
+
+def create_price(
+    client: stripe.StripeClient, params: dict[str, Any], idempotency_key: str
+) -> dict[str, Any]:
+    return as_dict(client.v1.prices.create(params, {"idempotency_key": idempotency_key}))  # type: ignore[arg-type]
+
+
+def update_price(
+    client: stripe.StripeClient, price_id: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    return as_dict(client.v1.prices.update(price_id, params))  # type: ignore[arg-type]
+
+
+def _duplicate(exc: stripe.InvalidRequestError) -> bool:
+    return "already exists" in (exc.user_message or str(exc))
+
+
+def _timestamp_refused(exc: stripe.InvalidRequestError) -> bool:
+    return exc.param == "timestamp" or "35 calendar days" in (exc.user_message or str(exc))
+
+
+def send_meter_event(
+    client: stripe.StripeClient,
+    *,
+    event_name: str,
+    customer: str,
+    value: int,
+    timestamp: int,
+    identifier: str,
+) -> str:
+    """Send one meter event. Returns "created", or "duplicate" when Stripe already has an
+    event with this identifier (an earlier attempt reached it): both mean delivered.
+    MeterEventRefused for a refusal no retry mends; rate limits (stripe.RateLimitError),
+    Stripe's server errors and network failures are raised as they are, to be retried.
+    The idempotency key is the identifier's, so a retry within Stripe's 24 hours is
+    answered with the first answer."""
+    try:
+        client.v1.billing.meter_events.create(
+            {
+                "event_name": event_name,
+                "payload": {"stripe_customer_id": customer, "value": str(value)},
+                "identifier": identifier,
+                "timestamp": timestamp,
+            },
+            {"idempotency_key": f"meter-event:{identifier}"},
+        )
+        return "created"
+    except stripe.RateLimitError:
+        raise
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 400 and _duplicate(exc):
+            return "duplicate"
+        if exc.http_status in (400, 404):
+            reason = "too_old" if _timestamp_refused(exc) else "rejected"
+            raise MeterEventRefused(reason, exc.user_message or str(exc)) from None
+        raise
+
+
+def cancel_meter_event(client: stripe.StripeClient, *, event_name: str, identifier: str) -> None:
+    """Cancel the meter event with this identifier (Stripe allows it within 24 hours of
+    receiving the event). MeterEventRefused("rejected", ...) when Stripe refuses."""
+    try:
+        client.v1.billing.meter_event_adjustments.create(
+            {"event_name": event_name, "type": "cancel", "cancel": {"identifier": identifier}},
+            {"idempotency_key": f"meter-event-cancel:{identifier}"},
+        )
+    except stripe.RateLimitError:
+        raise
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status in (400, 404):
+            raise MeterEventRefused("rejected", exc.user_message or str(exc)) from None
+        raise
+
+
+def meter_event_summary(
+    client: stripe.StripeClient, meter_id: str, customer: str, start: int, end: int
+) -> int:
+    """Stripe's aggregated value of a customer's events on a meter in [start, end) (Unix
+    seconds, minute-aligned)."""
+    page = client.v1.billing.meters.event_summaries.list(
+        meter_id, {"customer": customer, "start_time": start, "end_time": end, "limit": 100}
+    )
+    return int(sum(float(as_dict(s)["aggregated_value"]) for s in page.auto_paging_iter()))

@@ -62,6 +62,14 @@ select api.set_plan_limit('pro', 'custom_domain', null, false);
 select api.set_plan_limit('enterprise', f.code, null)
   from core.features f;
 
+-- Billed AI tokens, the designs' two models (docs/stripe.md, "Metered billing"):
+-- Model A on Pro: 5,000,000 tokens a period bundled, then $5 per million (0.0005 cents a
+-- token; a graduated tiered price in Stripe). Model B on Enterprise: pay as you go,
+-- $0.00002 a token (0.002 cents; nothing included, a flat unit price).
+select api.set_overage_price('pro', 'ai_tokens', 0.0005);
+select api.set_plan_limit('enterprise', 'ai_tokens', 0, true, 'bill');
+select api.set_overage_price('enterprise', 'ai_tokens', 0.002);
+
 -- Add-ons
 select api.define_addon('extra_emails', 'Five more email addresses', 500);
 select api.set_addon_grant('extra_emails', 'email_addresses', 5);

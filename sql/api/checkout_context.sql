@@ -2,7 +2,8 @@
 -- Checkout Session, checked in one place: the plan on sale at that interval with its
 -- Stripe price and trial days (api.plan_price), the seats to sell (as asked for a per-seat
 -- plan, else 1), and the tenant's contact and Stripe customer. A tenant that already has
--- a live paid subscription changes plan instead of buying a second one.
+-- a live paid subscription changes plan instead of buying a second one. The plan's metered
+-- prices (billed usage, internal.plan_metered_prices) go into the session too.
 -- Errors: RC004 seats outside 1 to 100000, RC001 unknown tenant, RC016 already subscribed
 -- (trialing, active or past_due), then those of api.plan_price (RC003, RC005, RC011).
 create or replace function api.checkout_context(
@@ -10,7 +11,7 @@ create or replace function api.checkout_context(
   p_default_trial_days integer default null
 )
 returns table (plan text, price_id text, trial_days integer, seats integer, email text,
-               stripe_customer_id text)
+               stripe_customer_id text, metered_price_ids text[])
 language plpgsql
 stable
 security definer
@@ -31,7 +32,9 @@ begin
   select * into p from api.plan_price(p_plan, p_interval, p_default_trial_days);
   return query select p.plan, p.price_id, p.trial_days,
                       case when p.per_seat then p_seats else 1 end, c.email,
-                      c.stripe_customer_id;
+                      c.stripe_customer_id,
+                      array(select m.price_id
+                              from internal.plan_metered_prices(p.plan, p_interval) m);
 end
 $$;
 

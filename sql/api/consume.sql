@@ -132,9 +132,11 @@ begin
     returning m.used, m.over_since into v_used, v_over;
     v_allowed := found;
     if v_allowed then
+      -- billed: the plan in force bills this feature's usage (reported to Stripe)
       insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at,
-                                     idempotency_key)
-      values (p_tenant_id, p_feature, p_amount, v_now, v_now, p_idempotency_key);
+                                     idempotency_key, billed)
+      values (p_tenant_id, p_feature, p_amount, v_now, v_now, p_idempotency_key,
+              e.overage = 'bill' and e.kind = 'metered');
     end if;
   else
     insert into core.volatile_meters as m

@@ -76,8 +76,9 @@ begin
            updated_at = v_now
     returning m.used into v_used;
     insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at,
-                                   idempotency_key, properties)
-    values (p_tenant_id, p_feature, p_amount, v_at, v_now, p_idempotency_key, p_properties);
+                                   idempotency_key, properties, billed)
+    values (p_tenant_id, p_feature, p_amount, v_at, v_now, p_idempotency_key, p_properties,
+            e.overage = 'bill');
   else
     insert into core.volatile_meters as m
       (tenant_id, feature, period_start, used, over_since, updated_at)

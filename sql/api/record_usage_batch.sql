@@ -177,8 +177,9 @@ begin
   ),
   ledger as (
     insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at,
-                                   idempotency_key, properties)
-    select f.tenant_id, f.feature, f.amount, f.occurred_at, v_now, f.key, f.properties
+                                   idempotency_key, properties, billed)
+    select f.tenant_id, f.feature, f.amount, f.occurred_at, v_now, f.key, f.properties,
+           f.overage = 'bill'
       from fresh f
      where f.durable
     returning 1

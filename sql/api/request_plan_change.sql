@@ -11,13 +11,16 @@
 --             written; api.due_plan_changes lists it when due, and limits change only when
 --             Stripe's subscription is on the new plan and interval. Usage above the new
 --             limits is kept: gauges show over_limit.
+-- metered_items: the changes to the subscription's metered items (billed usage) that go
+-- with the plan item's (internal.metered_item_changes).
 -- Errors: RC001 unknown tenant, RC003 unknown plan, RC011 no Stripe price, RC013 no active
 -- paid subscription (use checkout), RC022 already on that plan.
 create or replace function api.request_plan_change(
   p_tenant_id uuid, p_plan text, p_interval text default null
 )
 returns table (action text, stripe_subscription_id text, stripe_item_id text, price_id text,
-               seats integer, proration_behavior text, effective_at timestamptz)
+               seats integer, proration_behavior text, effective_at timestamptz,
+               metered_items jsonb)
 language plpgsql
 volatile
 security definer
@@ -49,7 +52,8 @@ begin
        set scheduled_plan = null, scheduled_at = null, scheduled_interval = null
      where x.tenant_id = p_tenant_id;
     return query select 'upgrade', s.stripe_subscription_id, s.stripe_item_id, v_price,
-                        s.seats, 'create_prorations', internal.now();
+                        s.seats, 'create_prorations', internal.now(),
+                        internal.metered_item_changes(s.metered_items, p_plan, v_interval);
     return;
   end if;
   update core.subscriptions x
@@ -61,7 +65,8 @@ begin
     jsonb_build_object('from', s.plan, 'to', p_plan, 'interval', v_interval,
                        'at', s.current_period_end));
   return query select 'downgrade', s.stripe_subscription_id, s.stripe_item_id, v_price,
-                      s.seats, 'none', coalesce(s.current_period_end, internal.now());
+                      s.seats, 'none', coalesce(s.current_period_end, internal.now()),
+                      internal.metered_item_changes(s.metered_items, p_plan, v_interval);
 end
 $$;
 

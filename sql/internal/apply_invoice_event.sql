@@ -5,7 +5,7 @@
 -- Each invoice also keeps its usage revenue (usage_cents): the amount, after discounts and
 -- before tax, of its metered lines: a line whose price says usage_type metered, or (the
 -- current API names only the price id) a subscription line, not a proration, whose price
--- is neither a plan's nor an add-on's.
+-- is neither a plan's nor an add-on's (nor one of their prices sync-catalog retired).
 -- The invoice row keeps what the newest event about that invoice said. Event times have
 -- one-second resolution and deliveries come in any order, so between two events of the
 -- same second the one further along the invoice's life wins (draft, open, uncollectible,
@@ -46,7 +46,11 @@ begin
           and not exists (select from core.plans p
                            where x.price in (p.stripe_price_monthly_id, p.stripe_price_annual_id))
           and not exists (select from core.addons a
-                           where x.price in (a.stripe_price_monthly_id, a.stripe_price_annual_id)));
+                           where x.price in (a.stripe_price_monthly_id, a.stripe_price_annual_id))
+          and not exists (select from core.stripe_catalog c
+                           where c.stripe_id = x.price and c.object = 'price'
+                             and (c.plan is not null or c.addon is not null)
+                             and c.feature is null));
   insert into core.invoices as i
     (tenant_id, invoice_id, subscription_id, number, status, currency, amount_due,
      amount_paid, amount_remaining, total, hosted_invoice_url, invoice_pdf, period_start,

@@ -16,6 +16,8 @@
 -- without one lapses to the free plan, api.expire_trials), and the link between the tenant
 -- and the subscription's customer (internal.link_stripe_customer), so invoice events that
 -- carry only the customer id find their tenant even when no Checkout came first.
+-- A price sync-catalog retired (core.stripe_catalog) still names its plan or add-on, and
+-- metered items (billed usage) are kept apart in metered_items.
 -- Stripe's `paused` (a trial ended without a payment method, end behaviour pause) is kept
 -- as canceled: the tenant falls back to the free plan, it is not suspended.
 -- Returns the event's outcome: applied or stale (errors make the event failed).
@@ -42,6 +44,7 @@ declare
   v_from text;
   v_currency text := lower(p_sub->>'currency');
   v_discounts jsonb;
+  v_metered jsonb;
   r record;
 begin
   -- the customer link holds whatever the snapshot's age or status
@@ -59,6 +62,9 @@ begin
     join core.plans p
       on coalesce(i->'price'->>'id', i->'plan'->>'id')
          in (p.stripe_price_monthly_id, p.stripe_price_annual_id)
+         or exists (select from core.stripe_catalog c
+                     where c.stripe_id = coalesce(i->'price'->>'id', i->'plan'->>'id')
+                       and c.object = 'price' and c.plan = p.code and c.feature is null)
    limit 1;
   if v_plan is null then
     raise exception 'no plan has the Stripe price of subscription %', p_sub->>'id'
@@ -107,12 +113,29 @@ begin
           or (x.c->>'amount_off' is not null
               and lower(x.c->>'currency') is not distinct from coalesce(v_currency, lower(x.c->>'currency'))));
 
+  -- Metered items (billed usage): their price is a metered price of the catalog, or is
+  -- tied to a feature's Billing Meter. Kept to swap them on a plan change and to estimate
+  -- the charge at the price Stripe bills this subscription.
+  select coalesce(jsonb_agg(jsonb_build_object('feature', m.feature, 'item_id', m.item_id,
+                                               'price_id', m.price_id)
+                            order by m.feature, m.item_id), '[]')
+    into v_metered
+    from (select coalesce(
+                   (select c.feature from core.stripe_catalog c
+                     where c.stripe_id = i->'price'->>'id' and c.object = 'price'
+                       and c.feature is not null),
+                   (select f.code from core.features f
+                     where f.stripe_meter_id = i->'price'->'recurring'->>'meter')) as feature,
+                 i->>'id' as item_id, i->'price'->>'id' as price_id
+            from jsonb_array_elements(coalesce(p_sub->'items'->'data', '[]')) i) m
+   where m.feature is not null;
+
   insert into core.subscriptions as x
     (tenant_id, plan, status, seats, billing_interval, current_period_start,
      current_period_end, trial_end, cancel_at_period_end, stripe_subscription_id,
      stripe_item_id, stripe_status, stripe_event_at, stripe_event_rank, cancel_reason,
      canceled_at, updated_at, unit_amount_cents, has_payment_method, currency, cancel_at,
-     unit_interval, unit_interval_count, discounts)
+     unit_interval, unit_interval_count, discounts, metered_items)
   values (p_tenant_id, v_plan, v_status, v_seats, v_interval, coalesce(v_start, p_at), v_end,
           to_timestamp((p_sub->>'trial_end')::double precision),
           coalesce((p_sub->>'cancel_at_period_end')::boolean, false), p_sub->>'id',
@@ -123,7 +146,8 @@ begin
           coalesce(v_item->'price'->>'unit_amount', v_item->'plan'->>'amount')::bigint,
           coalesce(p_sub->>'default_payment_method', p_sub->>'default_source') is not null,
           v_currency, to_timestamp((p_sub->>'cancel_at')::double precision),
-          internal.stripe_interval(v_item), internal.stripe_interval_count(v_item), v_discounts)
+          internal.stripe_interval(v_item), internal.stripe_interval_count(v_item), v_discounts,
+          v_metered)
   on conflict (tenant_id) do update set
     plan = excluded.plan, seats = excluded.seats,
     billing_interval = excluded.billing_interval,
@@ -139,7 +163,7 @@ begin
     has_payment_method = excluded.has_payment_method,
     currency = excluded.currency, cancel_at = excluded.cancel_at,
     unit_interval = excluded.unit_interval, unit_interval_count = excluded.unit_interval_count,
-    discounts = excluded.discounts,
+    discounts = excluded.discounts, metered_items = excluded.metered_items,
     -- a scheduled change is done once Stripe's subscription is on that plan and interval
     scheduled_plan = case when (x.scheduled_plan, coalesce(x.scheduled_interval, excluded.billing_interval))
                                 = (excluded.plan, excluded.billing_interval)
@@ -173,6 +197,9 @@ begin
     join core.addons a
       on coalesce(i->'price'->>'id', i->'plan'->>'id')
          in (a.stripe_price_monthly_id, a.stripe_price_annual_id)
+         or exists (select from core.stripe_catalog c
+                     where c.stripe_id = coalesce(i->'price'->>'id', i->'plan'->>'id')
+                       and c.object = 'price' and c.addon = a.code)
    where v_status not in ('canceled', 'incomplete')
   on conflict (tenant_id, addon) do update
      set quantity = excluded.quantity,

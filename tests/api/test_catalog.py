@@ -40,7 +40,10 @@ def test_plans_with_limits(client: TestClient, demo: Demo) -> None:
         5,
         7 * 86400,
     )
-    assert all(lim["limit"] is None for lim in plans["enterprise"]["limits"])
+    enterprise = {lim["feature"]: lim for lim in plans["enterprise"]["limits"]}
+    # everything unlimited but AI tokens, paid as you go (nothing included, all billed)
+    assert all(lim["limit"] is None for f, lim in enterprise.items() if f != "ai_tokens")
+    assert (enterprise["ai_tokens"]["limit"], enterprise["ai_tokens"]["overage"]) == (0, "bill")
     assert "plan" not in storage
 
 

@@ -159,6 +159,7 @@ def concrete(path: str, demo: Demo) -> str:
         .replace("{plan}", "pro")
         .replace("{feature}", "api_calls")
         .replace("{addon}", "extra_emails")
+        .replace("{report_id}", "1")
     )
 
 

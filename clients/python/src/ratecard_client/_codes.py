@@ -40,6 +40,9 @@ SQLSTATE_CODES: dict[str, tuple[int, str]] = {
     "RC033": (409, "storage_reconciliation_not_running"),
     "RC034": (409, "plan_in_use"),
     "RC035": (401, "invalid_session"),
+    "RC036": (422, "correction_below_zero"),
+    "RC037": (404, "usage_report_not_found"),
+    "RC038": (409, "usage_report_not_flagged"),
     # Standard SQLSTATEs that bad input or load can cause
     "22001": (422, "value_too_long"),
     "22007": (422, "invalid_datetime"),
