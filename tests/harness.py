@@ -30,8 +30,13 @@ from ratecard.config import Settings
 from ratecard.migrate import migrate
 
 _settings = Settings.from_env()
-# RATECARD_TEST_PG_PORT lets several checkouts run their suites side by side.
-TEST_PORT = int(os.environ.get("RATECARD_TEST_PG_PORT", "55439"))
+# RATECARD_TEST_PG_PORT lets several checkouts run their suites side by side. Under
+# pytest-xdist (`./dev test` runs two workers) each worker has a cluster of its own, on
+# the port 100 + its number above that one.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_PORT = int(os.environ.get("RATECARD_TEST_PG_PORT", "55439")) + (
+    100 + int(_WORKER.removeprefix("gw")) if _WORKER else 0
+)
 TEST_HOME = Path(tempfile.gettempdir()) / f"ratecard-pytest-{os.getpid()}"
 CLUSTER = Cluster(
     home=TEST_HOME,
@@ -51,13 +56,20 @@ CLUSTER = Cluster(
 SUPERUSER = "postgres"
 
 
+def _runs_tests(config: pytest.Config) -> bool:
+    """False in pytest-xdist's controller, which only hands tests to its workers."""
+    return hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    CLUSTER.start()
+    if _runs_tests(session.config):
+        CLUSTER.start()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    CLUSTER.destroy()
-    shutil.rmtree(TEST_HOME, ignore_errors=True)
+    if _runs_tests(session.config):
+        CLUSTER.destroy()
+        shutil.rmtree(TEST_HOME, ignore_errors=True)
 
 
 def _migrate_template(host: str, port: int, user: str, dbname: str, **kwargs: object) -> None:
