@@ -1,8 +1,13 @@
 -- api.check_quota(): may this tenant use p_amount more of p_feature right now?
--- Read-only and fast: two primary-key lookups (the tenant's entitlement row, then the
--- current period's meter) and the same rule consume uses (internal.usage_allows). For a
--- switch feature it answers whether the feature is on. p_amount 0 asks "is there room at
--- all"; negative amounts are RC004. Unknown tenant RC001, unknown feature RC002.
+-- Read-only, and the hottest read of Ratecard, so it is ONE statement planned once per
+-- session: the tenant's entitlement row by primary key, the effective limit and current
+-- period worked out inline (internal.now, internal.override_live and
+-- internal.period_start are SQL that PostgreSQL inlines), that period's meter by primary
+-- key, and the rule consume applies (internal.usage_allows, inlined). For a switch feature
+-- it answers whether the feature is on. p_amount 0 asks "is there room at all".
+-- Features counted in the UNLOGGED core.volatile_meters (durable = false: rate limits)
+-- take a second statement of the same shape; errors are worked out only when nothing was
+-- found: negative or null amounts RC004, unknown tenant RC001, unknown feature RC002.
 create or replace function api.check_quota(
   p_tenant_id uuid, p_feature text, p_amount bigint default 1
 )
@@ -13,47 +18,62 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_now timestamptz := internal.now();
-  e core.entitlements;
-  v_enabled boolean;
-  v_limit bigint;
-  v_period timestamptz;
-  v_used bigint;
-  v_over timestamptz;
+  v_allowed boolean;
 begin
+  select case
+           when e.kind = 'switch' or not x.enabled then x.enabled
+           -- p_amount 0 asks whether there is room for one more unit.
+           else internal.usage_allows(x.enabled, x.lim, coalesce(m.used, 0),
+                                      greatest(p_amount, 1), e.overage, e.buffer_pct,
+                                      m.over_since, e.grace, x.now)
+         end
+    into v_allowed
+    from core.entitlements e
+   cross join lateral (
+     -- OFFSET 0: computed once, so the meter lookup's key is a value, not the expression.
+     select o.now, internal.period_start(e.reset, e.period_anchor, e.period_interval, o.now) as ps,
+            case when o.live then e.override_enabled else e.base_enabled end as enabled,
+            case when o.live then e.override_limit else e.base_limit end as lim
+       from (select n.now, internal.override_live(e.override_enabled, e.override_expires_at,
+                                                  n.now) as live
+               from (select internal.now() as now) n) o
+     offset 0
+   ) x
+    left join core.meters m
+      on m.tenant_id = e.tenant_id and m.feature = e.feature and m.period_start = x.ps
+   where e.tenant_id = p_tenant_id and e.feature = p_feature and e.durable
+     and p_amount >= 0;
+  if found then
+    return v_allowed;
+  end if;
+
+  select internal.usage_allows(x.enabled, x.lim, coalesce(m.used, 0), greatest(p_amount, 1),
+                               e.overage, e.buffer_pct, m.over_since, e.grace, x.now)
+    into v_allowed
+    from core.entitlements e
+   cross join lateral (
+     select o.now, internal.period_start(e.reset, e.period_anchor, e.period_interval, o.now) as ps,
+            case when o.live then e.override_enabled else e.base_enabled end as enabled,
+            case when o.live then e.override_limit else e.base_limit end as lim
+       from (select n.now, internal.override_live(e.override_enabled, e.override_expires_at,
+                                                  n.now) as live
+               from (select internal.now() as now) n) o
+     offset 0
+   ) x
+    left join core.volatile_meters m
+      on m.tenant_id = e.tenant_id and m.feature = e.feature and m.period_start = x.ps
+   where e.tenant_id = p_tenant_id and e.feature = p_feature and not e.durable
+     and p_amount >= 0;
+  if found then
+    return v_allowed;
+  end if;
+
   if p_amount is null or p_amount < 0 then
     raise exception 'amount must be zero or positive'
       using errcode = 'RC004', hint = 'ask about the amount you are about to consume';
   end if;
-  select * into e from core.entitlements x
-   where x.tenant_id = p_tenant_id and x.feature = p_feature;
-  if not found then
-    perform internal.raise_not_entitled(p_tenant_id, p_feature);
-  end if;
-  if internal.override_live(e.override_enabled, e.override_expires_at, v_now) then
-    v_enabled := e.override_enabled;
-    v_limit := e.override_limit;
-  else
-    v_enabled := e.base_enabled;
-    v_limit := e.base_limit;
-  end if;
-  if e.kind = 'switch' or not v_enabled then
-    return v_enabled;
-  end if;
-  v_period := internal.period_start(e.reset, e.period_anchor, e.period_interval, v_now);
-  -- Two statements, each a primary-key lookup: cheaper than one join whose meter key is
-  -- computed from the entitlement row.
-  if e.durable then
-    select m.used, m.over_since into v_used, v_over from core.meters m
-     where m.tenant_id = p_tenant_id and m.feature = p_feature and m.period_start = v_period;
-  else
-    select m.used, m.over_since into v_used, v_over from core.volatile_meters m
-     where m.tenant_id = p_tenant_id and m.feature = p_feature and m.period_start = v_period;
-  end if;
-  -- p_amount 0 asks whether there is room for one more unit.
-  return internal.usage_allows(v_enabled, v_limit, coalesce(v_used, 0),
-                               greatest(p_amount, 1), e.overage, e.buffer_pct, v_over,
-                               e.grace, v_now);
+  perform internal.raise_not_entitled(p_tenant_id, p_feature);
+  return null;  -- not reached: raise_not_entitled always raises
 end
 $$;
 
