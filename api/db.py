@@ -14,11 +14,12 @@ health checks as the authenticator) call `fetch` / `fetch_one` with the role spe
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from ratecard.sqlcall import Params, Role, Row, acall, one
+from ratecard.sqlcall import Params, Role, Row, acall, acopy_call, one
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -82,3 +83,18 @@ async def fetch_one_as_caller(
 ) -> Row:
     """As fetch_as_caller, for statements that always return exactly one row."""
     return one(await fetch_as_caller(request, query, params), request.url.path)
+
+
+async def copy_as_caller(
+    request: Request[Any, Any, Any],
+    before: str,
+    copy: str,
+    rows: Iterable[Sequence[Any]],
+    after: str,
+) -> list[Row]:
+    """Bulk ingestion (ratecard.sqlcall.acopy_call): `before`, COPY `rows`, `after`, in one
+    transaction under the caller's role. The one route that is not a single statement:
+    COPY cannot share a message with other statements."""
+    caller = request.scope["auth"]  # type: ignore[typeddict-item]
+    async with request.app.state.pool.connection() as conn:
+        return await acopy_call(conn, before, copy, rows, after, role=caller.db_role)

@@ -92,7 +92,7 @@ def _statuses_of(handler: HTTPRouteHandler) -> set[int]:
     paths = " ".join(handler.paths)
     if handler.resolve_guards():
         found |= {400, 401, 403, 503}
-    if "data" in params or handler.opt.get("json_body"):
+    if "data" in params or handler.opt.get("json_body") or handler.opt.get("ndjson_body"):
         found |= {400, 413, 415, 422}
     path_names = {p.split(":")[0] for p in paths.replace("}", "{").split("{")[1::2]}
     outside = set(params) - path_names - {"request", "state", "data", "principal", "socket"}

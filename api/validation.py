@@ -16,7 +16,9 @@ Litestar (see api.errors: 400 `malformed_json`).
 `check_request` (the app's before_request hook) does the same for what is not a body:
 path, query and header values with a NUL are 422 `invalid_argument`, a second
 Idempotency-Key, Content-Type or Stripe-Signature header is 400 `duplicate_header`, and a
-body sent to a JSON route with another media type is 415 `unsupported_media_type`.
+body sent to a JSON route with another media type is 415 `unsupported_media_type` (and
+so is one sent to the NDJSON route, POST /v1/usage/stream, without
+`application/x-ndjson` or `application/jsonl`).
 """
 
 from __future__ import annotations
@@ -103,6 +105,13 @@ def _json_media_type(value: str) -> bool:
     )
 
 
+NDJSON_MEDIA_TYPES = ("application/x-ndjson", "application/jsonl")
+
+
+def _ndjson_media_type(value: str) -> bool:
+    return value.partition(";")[0].strip().lower() in NDJSON_MEDIA_TYPES
+
+
 def _takes_body(request: Request[Any, Any, Any]) -> bool:
     handler = request.route_handler
     return bool(handler.opt.get("json_body")) or "data" in handler.parsed_fn_signature.parameters
@@ -130,7 +139,16 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     for name, value in headers.items():
         if "\x00" in value:
             raise _nul("header", name)
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and _takes_body(request):
+    if request.method == "POST" and request.route_handler.opt.get("ndjson_body"):
+        if not _ndjson_media_type(headers.get("content-type", "")):
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                "the body must be NDJSON (one JSON event per line), sent with"
+                " Content-Type: application/x-ndjson",
+                hint="add the header Content-Type: application/x-ndjson",
+            )
+    elif request.method in ("POST", "PUT", "PATCH", "DELETE") and _takes_body(request):
         length = headers.get("content-length")
         has_body = (length is not None and length.strip() != "0") or (
             "transfer-encoding" in headers

@@ -144,13 +144,38 @@ def _check_port_free(host: str, port: int) -> None:
             raise RatecardError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+# ASGI servers `ratecard serve` can run the API under (RATECARD_HTTP_SERVER, --server).
+SERVERS = ("uvicorn", "granian")
 
+
+def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
     host = args.host or s.http_host
     port = args.port or s.http_port
+    server = args.server or os.environ.get("RATECARD_HTTP_SERVER", "uvicorn").strip().lower()
+    if server not in SERVERS:
+        raise RatecardError(
+            f"unknown ASGI server {server!r}",
+            f"RATECARD_HTTP_SERVER is one of {', '.join(SERVERS)}",
+        )
     _check_port_free(host, port)
-    _say(f"ratecard API on http://{host}:{port} (OpenAPI at /schema)")
+    _say(f"ratecard API on http://{host}:{port} (OpenAPI at /schema; {server})")
+    if server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+
+        Granian(
+            "api.app:create_app",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            factory=True,
+            log_level=LogLevels(s.log_level.lower()),
+            log_access=False,  # the app logs every request itself
+        ).serve()
+        return 0
+    import uvicorn
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -243,6 +268,73 @@ def cmd_keys_revoke(s: Settings, args: argparse.Namespace) -> int:
         f"revoked {key_id}; running API processes stop accepting it within their"
         " RATECARD_API_KEY_CACHE_SECONDS (default 30 s)"
     )
+    return 0
+
+
+def cmd_ingest(s: Settings, args: argparse.Namespace) -> int:
+    """NDJSON usage events from a file (or - for stdin) in transactions of --chunk lines:
+    each chunk is checked, copied into the staging table and merged (ratecard/ingest.py),
+    all or none; progress on stderr. A failed run can simply be run again: the chunks
+    already committed are duplicates the second time."""
+
+    from ratecard import ingest
+    from ratecard.sqlcall import copy_call
+
+    if args.chunk < 1:
+        raise RatecardError("--chunk must be 1 or more")
+    conninfo = _require_reachable(s)
+    source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    totals = {"lines": 0, "accepted": 0, "duplicates": 0}
+    started = time.monotonic()
+
+    def progress(final: bool = False) -> None:
+        rate = totals["lines"] / max(time.monotonic() - started, 1e-9)
+        end = "\n" if final or not sys.stderr.isatty() else "\r"
+        sys.stderr.write(
+            f"{totals['lines']:,} lines: {totals['accepted']:,} accepted,"
+            f" {totals['duplicates']:,} duplicates ({rate:,.0f} lines/s){end}"
+        )
+        sys.stderr.flush()
+
+    def send(conn: psycopg.Connection, chunk: list[ingest.StagedRow], lines: int) -> None:
+        if chunk:
+            row = one(
+                copy_call(
+                    conn,
+                    q.OPEN_USAGE_STREAM,
+                    q.COPY_USAGE_STREAM,
+                    chunk,
+                    q.MERGE_USAGE_STREAM,
+                    role="ratecard_service",
+                ),
+                "merge_usage_stream",
+            )
+            totals["accepted"] += row["accepted"]
+            totals["duplicates"] += row["duplicates"]
+        totals["lines"] = lines
+        progress()
+
+    with source, psycopg.connect(conninfo, autocommit=True) as conn:
+        chunk: list[ingest.StagedRow] = []
+        last = 0
+        try:
+            for row in ingest.parse_lines(source):
+                chunk.append(row)
+                last = row[0]
+                if len(chunk) >= args.chunk:
+                    send(conn, chunk, last)
+                    chunk = []
+            send(conn, chunk, last)
+        except (ingest.BadLine, psycopg.Error) as exc:
+            progress(final=True)
+            done = f"{totals['lines']:,} lines before it were recorded"
+            hint = f"{done}; fix the line and run again (recorded events count as duplicates)"
+            if isinstance(exc, ingest.BadLine):
+                raise RatecardError(str(exc), hint) from None
+            if not (exc.sqlstate or "").startswith("RC"):
+                raise
+            raise RatecardError(exc.diag.message_primary or str(exc), hint) from None
+    progress(final=True)
     return 0
 
 
@@ -562,6 +654,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(sub, "serve", cmd_serve, "run the HTTP API")
     p.add_argument("--host", help="address to listen on (default RATECARD_HTTP_HOST)")
     p.add_argument("--port", type=int, help="port to listen on (default RATECARD_HTTP_PORT)")
+    p.add_argument(
+        "--server",
+        choices=SERVERS,
+        help="the ASGI server (default RATECARD_HTTP_SERVER, else uvicorn)",
+    )
     p = add(sub, "worker", cmd_worker, "run the job worker until stopped")
     p.add_argument("--once", action="store_true", help="run what is due, then exit")
     p.add_argument(
@@ -611,6 +708,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="what the key is for (1 to 200 characters)")
     p = add(keyss, "revoke", cmd_keys_revoke, "revoke an API key by its id")
     p.add_argument("key_id", metavar="KEY_ID", help="the <id> of rc_<id>_<secret> (or the key)")
+
+    p = add(
+        sub,
+        "ingest",
+        cmd_ingest,
+        "record usage events from an NDJSON file (one event per line, as POST /v1/usage),"
+        " each once by its idempotency key",
+    )
+    p.add_argument("file", metavar="FILE", help="the NDJSON file, or - for standard input")
+    p.add_argument(
+        "--chunk",
+        type=int,
+        default=50_000,
+        metavar="LINES",
+        help="lines per transaction (default 50,000): each chunk is recorded all or none",
+    )
 
     report = sub.add_parser(
         "report", help="revenue and capacity reports", description="Revenue and capacity reports."

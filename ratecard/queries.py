@@ -151,3 +151,12 @@ select ord, object, key, name, stripe_id, new_id, plan, addon, feature, billing_
  order by ord, key
 """
 RECORD_STRIPE_CATALOG = "select api.record_stripe_catalog(%s::jsonb) as recorded"
+
+# Bulk usage ingestion (ratecard/ingest.py; POST /v1/usage/stream and `ratecard ingest`),
+# as ratecard_service, in one transaction (ratecard.sqlcall.copy_call).
+OPEN_USAGE_STREAM = "select api.open_usage_stream()"
+COPY_USAGE_STREAM = (
+    "copy pg_temp.usage_stream (line, tenant_id, feature, amount, idempotency_key,"
+    " occurred_at, properties) from stdin"
+)
+MERGE_USAGE_STREAM = "select accepted, duplicates from api.merge_usage_stream()"

@@ -24,6 +24,7 @@ about twice as fast as BEGIN, SET, the call and COMMIT over the extended protoco
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from psycopg import AsyncClientCursor, AsyncConnection, ClientCursor, Connection
@@ -111,3 +112,54 @@ def one(rows: list[Row], what: str) -> Row:
     if len(rows) != 1:
         raise LookupError(f"{what}: expected one row, got {len(rows)}")
     return rows[0]
+
+
+# -- bulk ingestion by COPY ---------------------------------------------------------------
+#
+# COPY cannot travel in a simple-query message with other statements, so bulk ingestion
+# is the one exception to "one message": one transaction of a few round trips, still as
+# the role asked for, opened and committed here (the connection must be in autocommit
+# mode, as for `call`), and rolled back as a whole if anything fails.
+
+
+def copy_call(
+    conn: Connection[Any],
+    before: str,
+    copy: str,
+    rows: Iterable[Sequence[Any]],
+    after: str,
+    *,
+    role: Role,
+) -> list[Row]:
+    """In one transaction as `role`: run `before`, COPY `rows` with `copy` (a COPY ... FROM
+    STDIN statement), run `after` and return its rows."""
+    message = _message(conn, before, role, None, False)
+    with conn.transaction():
+        conn.execute(message)
+        with conn.cursor().copy(copy) as cp:
+            for row in rows:
+                cp.write_row(row)
+        cur = conn.cursor(row_factory=dict_row)
+        cur.execute(after)
+        return cur.fetchall()
+
+
+async def acopy_call(
+    conn: AsyncConnection[Any],
+    before: str,
+    copy: str,
+    rows: Iterable[Sequence[Any]],
+    after: str,
+    *,
+    role: Role,
+) -> list[Row]:
+    """`copy_call` for asyncio connections (the HTTP pool)."""
+    message = _message(conn, before, role, None, False)
+    async with conn.transaction():
+        await conn.execute(message)
+        async with conn.cursor().copy(copy) as cp:
+            for row in rows:
+                await cp.write_row(row)
+        cur = conn.cursor(row_factory=dict_row)
+        await cur.execute(after)
+        return await cur.fetchall()

@@ -6,6 +6,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -36,6 +38,7 @@ COMMANDS = [
     ["report"],
     ["report", "revenue"],
     ["report", "capacity"],
+    ["ingest"],
 ]
 
 
@@ -90,6 +93,38 @@ def test_busy_port_is_one_line() -> None:
         f"error: port {port} on 127.0.0.1 is already in use "
         "(stop what runs there, or set RATECARD_HTTP_PORT / pass --port)"
     )
+
+
+def test_serve_under_granian(dsn: str) -> None:
+    """`ratecard serve --server granian` serves the same app (RATECARD_HTTP_SERVER too)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "RATECARD_DATABASE_URL": dsn, "RATECARD_HTTP_SERVER": "granian"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "granian did not serve in 30 s"
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    r = run("serve", env={"RATECARD_HTTP_SERVER": "gunicorn"})
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: unknown ASGI server 'gunicorn'")
 
 
 def test_psql_takes_its_own_options(dsn: str) -> None:

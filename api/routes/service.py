@@ -16,15 +16,19 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 
 from api import queries as q
 from api.auth import service_guard
-from api.db import fetch_as_caller, fetch_one_as_caller
+from api.db import copy_as_caller, fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.openapi import errors
 from api.validation import BigInt, Strict, documented
+from ratecard import ingest
+from ratecard import queries as rq
 from ratecard import s3_gateway as s3gw
 
 MAX_EVENTS = 10_000
 # 10,000 events with UUIDs and keys are over 1 MiB; the batch route accepts up to 8 MiB.
 USAGE_MAX_BODY_BYTES = 8 * 1_048_576
+# NDJSON streams: about 300,000 events of ~200 bytes, recorded in one transaction.
+USAGE_STREAM_MAX_BODY_BYTES = 64 * 1_048_576
 
 
 FeatureCode = Annotated[str, documented({"maxLength": 63}, "a feature code")]
@@ -189,6 +193,35 @@ async def consume(
 async def usage(request: Request[Any, Any, Any], data: JSONBody[UsageBody]) -> dict[str, int]:
     events = msgspec.json.encode(data.events).decode()
     return await fetch_one_as_caller(request, q.RECORD_USAGE_BATCH, (events,))
+
+
+@post(
+    "/usage/stream",
+    status_code=200,
+    request_max_body_size=USAGE_STREAM_MAX_BODY_BYTES,
+    opt={"ndjson_body": True},
+    summary="Record a stream of usage events (NDJSON, up to 64 MiB), each exactly once by its"
+    " idempotency key, all or none",
+    description="The body is newline-delimited JSON (Content-Type: application/x-ndjson), one"
+    " event per line, each like an event of POST /v1/usage. Every line is checked first (a"
+    " line that is not such an event is refused with its number); the events are then"
+    " copied into a staging table and recorded by one set-based merge in a single"
+    " transaction (api.merge_usage_stream): any bad event rejects the whole stream, with"
+    " `line <n>` as detail.",
+    responses=errors(404, 409),
+)
+async def usage_stream(request: Request[Any, Any, Any]) -> dict[str, int]:
+    try:
+        rows = ingest.parse_body(await request.body())
+    except ingest.BadLine as exc:
+        problem = {"message": exc.message, "source": "body", "key": f"line {exc.line}"}
+        raise ApiError(exc.status, exc.code, str(exc), [problem]) from None
+    if not rows:
+        return {"lines": 0, "accepted": 0, "duplicates": 0}
+    result = await copy_as_caller(
+        request, rq.OPEN_USAGE_STREAM, rq.COPY_USAGE_STREAM, rows, rq.MERGE_USAGE_STREAM
+    )
+    return {"lines": len(rows), **result[0]}
 
 
 @post(
@@ -374,6 +407,7 @@ service_router = Router(
         check,
         consume,
         usage,
+        usage_stream,
         create_tenant,
         billing_session,
         revoke_billing_sessions,

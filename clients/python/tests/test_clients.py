@@ -192,3 +192,25 @@ def test_billing_session_links_to_the_billing_page(
     assert err.value.code == "invalid_argument"
     with pytest.raises(NotFound):
         client.billing_session(MISSING)
+
+
+@pytest.mark.parametrize("kind", ["http", "async_http"])
+def test_ingest_streams_ndjson_bodies(
+    kind: str, make_client: Any, ratecard: Ratecard, demo: Ratecard
+) -> None:
+    client = make_client(kind, ratecard.url, ratecard.key)
+    events = [
+        UsageEvent(demo.acme, "api_calls", 1, f"s-{i}", NOW - timedelta(minutes=i), {"i": i})
+        for i in range(1, 41)
+    ]
+    # about 170 bytes a line: three bodies
+    assert client.ingest(events, max_bytes=2500) == UsageBatchResult(40, 0, 3)
+    assert client.ingest(events) == UsageBatchResult(0, 40, 1)
+    assert demo.ledger(demo.acme, "api_calls") == (40, 40)
+    bad = [UsageEvent(demo.acme, "api_calls", 1, f"t-{i}") for i in range(30)]
+    bad[20] = UsageEvent(demo.acme, "teleportation", 1, "t-20")
+    with pytest.raises(UsageBatchError) as err:
+        client.ingest(bad, max_bytes=2000)
+    e = err.value
+    assert (e.code, e.index, e.recorded.accepted) == ("feature_not_found", 20, e.offset)
+    assert e.offset > 0 and e.offset <= 20

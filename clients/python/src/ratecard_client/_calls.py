@@ -35,6 +35,8 @@ T = TypeVar("T")
 # The API's limits for POST /v1/usage (docs/http_api.md): 10,000 events and 8 MiB a body.
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 8 * 1_048_576 - 64 * 1024  # room for the envelope
+# POST /v1/usage/stream takes NDJSON bodies of up to 64 MiB.
+MAX_STREAM_BYTES = 64 * 1_048_576
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class Call(Generic[T]):
     parse: Callable[[Any], T]
     json: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # A body that is not JSON (NDJSON for POST /v1/usage/stream); json is then None.
+    content: bytes | None = None
     # May this request be sent again after it may have reached the server?
     repeatable: bool = True
 
@@ -124,6 +128,34 @@ def split_events(
 
 def usage(part: list[dict[str, Any]]) -> Call[UsageBatchResult]:
     return Call("POST", "/v1/usage", UsageBatchResult.from_row, {"events": part})
+
+
+def split_stream(
+    events: Iterable[UsageEvent], max_bytes: int = MAX_STREAM_BYTES
+) -> Iterator[tuple[int, bytes]]:
+    """NDJSON bodies of at most `max_bytes`: (events in it, body). Keys are fixed here, so
+    a repeated body counts nothing twice."""
+    lines: list[bytes] = []
+    size = 0
+    for e in events:
+        line = json.dumps(event_json(e), separators=(",", ":")).encode() + b"\n"
+        if lines and size + len(line) > max_bytes:
+            yield len(lines), b"".join(lines)
+            lines, size = [], 0
+        lines.append(line)
+        size += len(line)
+    if lines:
+        yield len(lines), b"".join(lines)
+
+
+def usage_stream(body: bytes) -> Call[UsageBatchResult]:
+    return Call(
+        "POST",
+        "/v1/usage/stream",
+        UsageBatchResult.from_row,
+        headers={"Content-Type": "application/x-ndjson"},
+        content=body,
+    )
 
 
 def create_tenant(name: str, email: str | None, plan: str | None) -> Call[Any]:
@@ -246,4 +278,24 @@ def batch_error(err: RatecardError, recorded: UsageBatchResult, offset: int) -> 
     i = failed_index(err)
     return UsageBatchError(
         err, recorded=recorded, index=None if i is None else offset + i, offset=offset
+    )
+
+
+_LINE_KEY = re.compile(r"^line (\d+)$")
+
+
+def stream_error(err: RatecardError, recorded: UsageBatchResult, offset: int) -> UsageBatchError:
+    """A failed stream body: `line <n>` (1-based, in DETAIL or a problem's key) is the
+    event at index offset + n - 1."""
+    line: int | None = None
+    if isinstance(err.detail, str) and (m := _LINE_KEY.match(err.detail)):
+        line = int(m.group(1))
+    elif isinstance(err.detail, list):
+        for problem in err.detail:
+            key = problem.get("key") if isinstance(problem, dict) else None
+            if isinstance(key, str) and (m := _LINE_KEY.match(key)):
+                line = int(m.group(1))
+                break
+    return UsageBatchError(
+        err, recorded=recorded, index=None if line is None else offset + line - 1, offset=offset
     )

@@ -169,7 +169,11 @@ class RatecardClient:
             attempt += 1
             try:
                 resp = self._http.request(
-                    call.method, call.path, json=call.json, headers=call.headers
+                    call.method,
+                    call.path,
+                    json=call.json,
+                    content=call.content,
+                    headers=call.headers,
                 )
             except httpx.HTTPError as exc:
                 failure = _from_exception(exc)
@@ -236,6 +240,24 @@ class RatecardClient:
             except RatecardError as err:
                 raise calls.batch_error(err, total, offset) from err
             offset += len(part)
+        return total
+
+    def ingest(
+        self, events: Iterable[UsageEvent], *, max_bytes: int = calls.MAX_STREAM_BYTES
+    ) -> UsageBatchResult:
+        """Bulk ingestion: events as NDJSON to POST /v1/usage/stream, in bodies of at most
+        `max_bytes` (64 MiB, about 300,000 events). Each body is recorded all or none by
+        one set-based merge (COPY into a staging table); keys are fixed before sending, so
+        a retried or repeated body counts nothing twice. If a body fails, UsageBatchError
+        says what was recorded before it and which event failed."""
+        total = UsageBatchResult()
+        offset = 0
+        for count, body in calls.split_stream(events, max_bytes):
+            try:
+                total += self._send(calls.usage_stream(body))
+            except RatecardError as err:
+                raise calls.stream_error(err, total, offset) from err
+            offset += count
         return total
 
     def create_tenant(
@@ -346,7 +368,11 @@ class AsyncRatecardClient:
             attempt += 1
             try:
                 resp = await self._http.request(
-                    call.method, call.path, json=call.json, headers=call.headers
+                    call.method,
+                    call.path,
+                    json=call.json,
+                    content=call.content,
+                    headers=call.headers,
                 )
             except httpx.HTTPError as exc:
                 failure = _from_exception(exc)
@@ -398,6 +424,20 @@ class AsyncRatecardClient:
             except RatecardError as err:
                 raise calls.batch_error(err, total, offset) from err
             offset += len(part)
+        return total
+
+    async def ingest(
+        self, events: Iterable[UsageEvent], *, max_bytes: int = calls.MAX_STREAM_BYTES
+    ) -> UsageBatchResult:
+        """As RatecardClient.ingest."""
+        total = UsageBatchResult()
+        offset = 0
+        for count, body in calls.split_stream(events, max_bytes):
+            try:
+                total += await self._send(calls.usage_stream(body))
+            except RatecardError as err:
+                raise calls.stream_error(err, total, offset) from err
+            offset += count
         return total
 
     async def create_tenant(
