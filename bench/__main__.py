@@ -31,7 +31,17 @@ from bench.sql_pairs import (
 )
 from bench.sql_pairs import measure as measure_sql
 
-PAIRS = (*(p.name for p in SQL_PAIRS), "batch_ingest", "http_check", "middleware")
+PAIRS = (
+    *(p.name for p in SQL_PAIRS),
+    "batch_ingest",
+    "stream_ingest",
+    "http_check",
+    "middleware",
+)
+# --quick: the headline pairs, 8 clients, 4 s a side (under two minutes with setup).
+QUICK_PAIRS = ("check_quota", "consume_spread", "consume_hot", "batch_ingest", "stream_ingest",
+               "http_check")  # fmt: skip
+QUICK_SECONDS = 4
 OUT = Path(__file__).resolve().parent / "out" / "latest.md"
 
 
@@ -61,12 +71,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"run only this pair (repeatable): {', '.join(PAIRS)}",
     )
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"rerun the headline pairs ({', '.join(QUICK_PAIRS)}) at 8 clients,"
+        f" {QUICK_SECONDS} s a side, in under two minutes (--seconds, --clients and --only"
+        " still apply when given)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="after measuring, run each Ratecard workload once more with pg_stat_statements "
         "tracking nested statements and list where the time goes",
     )
+    raw = argv if argv is not None else sys.argv[1:]
     args = parser.parse_args(argv)
+    if args.quick:
+        if not any(a.startswith("--seconds") for a in raw):
+            args.seconds = QUICK_SECONDS
+        if not any(a.startswith("--clients") for a in raw):
+            args.clients = "8"
+        args.only = args.only or list(QUICK_PAIRS)
     try:
         args.clients = [int(c) for c in args.clients.split(",")]
     except ValueError:
@@ -190,11 +214,22 @@ def main(argv: list[str] | None = None) -> int:
             for c in args.clients:
                 log(f"batch_ingest: {c} clients, {args.seconds} s each side")
                 record(batch.measure(server, c, args.seconds))
+        if "stream_ingest" in args.only:
+            for c in args.clients:
+                log(f"stream_ingest: {c} clients, {args.seconds} s each side")
+                record(batch.measure_stream(server, c, args.seconds))
         if "http_check" in args.only:
             log(f"http_check: clients {args.clients}, {args.seconds} s each side")
+            latencies: list[web.Latency] = []
             try:
-                for result in web.measure(server, args.clients, args.seconds):
+                for result in web.measure(server, args.clients, args.seconds, latencies):
                     record(result)
+                sections += [
+                    "## HTTP latency (wrk --latency; same app, each ASGI server)",
+                    "",
+                    web.latency_table(latencies),
+                    "",
+                ]
             except web.Skip as why:
                 notes.append(f"http_check skipped: {why}")
                 log(notes[-1])

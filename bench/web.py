@@ -1,8 +1,10 @@
 """HTTP: POST /v1/check vs GET /healthz, in the same app and server, loaded by wrk.
 
 `ratecard serve` runs as a subprocess against the bench cluster (it logs in as
-ratecard_authenticator, as in production). Both sides send the same service-key
-Authorization header; /v1/check asks about a random bench tenant's ai_decisions.
+ratecard_authenticator, as in production), once under each ASGI server it supports
+(uvicorn, granian): the pair is named after the server. Both sides send the same
+service-key Authorization header; /v1/check asks about a random bench tenant's
+ai_decisions. wrk's latency distribution gives p50 and p99 of both routes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.results import Result
@@ -31,6 +34,9 @@ TRIVIAL_PATH = "/healthz"
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 _SOCKET_ERRORS = re.compile(r"Socket errors: (.*)")
+_PERCENTILE = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+SERVERS = ("uvicorn", "granian")
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 class Skip(Exception):
@@ -58,9 +64,19 @@ def _request(
         return exc.code, exc.read().decode()
 
 
+@dataclass(frozen=True)
+class Latency:
+    asgi: str
+    clients: int
+    route: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
 @contextmanager
-def api_server(server: BenchServer) -> Iterator[str]:
-    """Run `ratecard serve` on a free loopback port; yield its base URL."""
+def api_server(server: BenchServer, asgi: str = "uvicorn") -> Iterator[str]:
+    """Run `ratecard serve --server asgi` on a free loopback port; yield its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -69,7 +85,7 @@ def api_server(server: BenchServer) -> Iterator[str]:
     }
     logfile = (server.workdir / "api.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port), "--server", asgi],
         env=env,
         stdout=logfile,
         stderr=subprocess.STDOUT,
@@ -120,10 +136,12 @@ def _lua(key: str, check: bool) -> str:
     )
 
 
-def _wrk(url: str, script: Path, clients: int, seconds: int) -> float:
+def _wrk(url: str, script: Path, clients: int, seconds: int) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms)."""
     out = run(
         [
             "wrk",
+            "--latency",
             *("-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s"),
             *("-s", str(script), url),
         ]
@@ -135,36 +153,54 @@ def _wrk(url: str, script: Path, clients: int, seconds: int) -> float:
     errors = _SOCKET_ERRORS.search(out)
     if bad or errors:
         raise RuntimeError(f"wrk {url}: failed requests:\n{out}")
-    return float(rps.group(1))
+    pct = {p: float(v) * _UNIT_MS[u] for p, v, u in _PERCENTILE.findall(out)}
+    return float(rps.group(1)), pct.get("50", float("nan")), pct.get("99", float("nan"))
 
 
-def measure(server: BenchServer, clients: list[int], seconds: int) -> list[Result]:
+def measure(
+    server: BenchServer, clients: list[int], seconds: int, latencies: list[Latency] | None = None
+) -> list[Result]:
     if shutil.which("wrk") is None:
         raise Skip("wrk is not installed (./dev bench installs it)")
     with server.connect() as conn:
         row = conn.execute("select api.create_api_key('service', 'bench')").fetchone()
     assert row is not None
     key: str = row[0]
-    with api_server(server) as base:
-        status, body = _request(
-            base + CHECK_PATH,
-            {"tenant_id": tenant_id(1), "feature": "ai_decisions", "amount": 1},
-            key,
+    check_lua, trivial_lua = server.workdir / "check.lua", server.workdir / "trivial.lua"
+    check_lua.write_text(_lua(key, check=True))
+    trivial_lua.write_text(_lua(key, check=False))
+    results = []
+    for asgi in SERVERS:
+        with api_server(server, asgi) as base:
+            status, body = _request(
+                base + CHECK_PATH,
+                {"tenant_id": tenant_id(1), "feature": "ai_decisions", "amount": 1},
+                key,
+            )
+            if status != 200:
+                raise RuntimeError(f"POST {CHECK_PATH} answered {status}: {body}")
+            if _request(base + TRIVIAL_PATH)[0] != 200:
+                raise RuntimeError(f"GET {TRIVIAL_PATH} is not 200")
+            for c in clients:
+                server.checkpoint()
+                base_rps, b50, b99 = _wrk(base + TRIVIAL_PATH, trivial_lua, c, seconds)
+                server.checkpoint()
+                rps, p50, p99 = _wrk(base + CHECK_PATH, check_lua, c, seconds)
+                results.append(Result(f"http_check[{asgi}]", c, "req/s", rps, base_rps, TARGET))
+                if latencies is not None:
+                    latencies.append(Latency(asgi, c, TRIVIAL_PATH, base_rps, b50, b99))
+                    latencies.append(Latency(asgi, c, CHECK_PATH, rps, p50, p99))
+    return results
+
+
+def latency_table(latencies: list[Latency]) -> str:
+    lines = [
+        "| server | clients | route | req/s | p50 ms | p99 ms |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for x in latencies:
+        lines.append(
+            f"| {x.asgi} | {x.clients} | {x.route} | {x.rps:,.0f} | {x.p50_ms:.2f} |"
+            f" {x.p99_ms:.2f} |"
         )
-        if status in (404, 405):
-            raise Skip(f"POST {CHECK_PATH} does not exist yet ({status}); run again once it does")
-        if status != 200:
-            raise RuntimeError(f"POST {CHECK_PATH} answered {status}: {body}")
-        if _request(base + TRIVIAL_PATH)[0] != 200:
-            raise RuntimeError(f"GET {TRIVIAL_PATH} is not 200")
-        check_lua, trivial_lua = server.workdir / "check.lua", server.workdir / "trivial.lua"
-        check_lua.write_text(_lua(key, check=True))
-        trivial_lua.write_text(_lua(key, check=False))
-        results = []
-        for c in clients:
-            server.checkpoint()
-            base_rps = _wrk(base + TRIVIAL_PATH, trivial_lua, c, seconds)
-            server.checkpoint()
-            rps = _wrk(base + CHECK_PATH, check_lua, c, seconds)
-            results.append(Result("http_check", c, "req/s", rps, base_rps, TARGET))
-        return results
+    return "\n".join(lines)

@@ -26,6 +26,24 @@ from ratecard.config import EMBEDDED_DBNAME, EMBEDDED_SUPERUSER, Settings
 from ratecard.errors import RatecardError
 
 RELOCATED_ROOT = Path("/var/lib/ratecard/clusters")
+SHARED_BUFFERS_ENV = "RATECARD_PG_SHARED_BUFFERS"
+
+
+def shared_buffers() -> str:
+    """shared_buffers of the embedded cluster: RATECARD_PG_SHARED_BUFFERS if set (any
+    PostgreSQL size, e.g. 2GB), else a quarter of the machine's memory between 128MB and
+    8GB. PostgreSQL's own default (128MB) holds the entitlement and meter rows of only a
+    few tens of thousands of tenants; past that every check reads from the kernel's page
+    cache (measured in bench/RESULTS.md, "Scale")."""
+    configured = os.environ.get(SHARED_BUFFERS_ENV, "").strip()
+    if configured:
+        return configured
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return "128MB"
+    mb = min(max(total // 4 // 1_048_576, 128), 8192)
+    return f"{mb}MB"
 # A unix socket path may hold at most 107 bytes; keep a margin for ".s.PGSQL.NNNNN".
 MAX_SOCKET_DIR = 90
 
@@ -44,7 +62,13 @@ class Cluster:
 
     @classmethod
     def embedded(cls, s: Settings) -> Cluster:
-        return cls(home=s.home, port=s.pg_port, bindir=s.pg_bindir, os_user=s.pg_os_user)
+        return cls(
+            home=s.home,
+            port=s.pg_port,
+            bindir=s.pg_bindir,
+            os_user=s.pg_os_user,
+            settings={"shared_buffers": shared_buffers()},
+        )
 
     # -- who runs the server, and where its files are ----------------------------------------
 

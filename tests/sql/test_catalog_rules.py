@@ -4,6 +4,7 @@ empty. Objects that belong to extensions (pg_cron) are not ours and are skipped.
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 OURS = "('core', 'internal', 'api', 'analytics', 'ratecard_meta', 'public')"
 NOT_EXTENSION = """not exists (select from pg_depend d
@@ -155,3 +156,85 @@ def test_every_api_function_is_documented(db: psycopg.Connection) -> None:
             where n.nspname = 'api' and obj_description(p.oid, 'pg_proc') is null""",
     )
     assert rows == []
+
+
+# Tenant-owned tables (a NOT NULL tenant_id) are distributed by tenant_id past one machine
+# (docs/scaling.md): a key without tenant_id could not be enforced on one shard. These are
+# the two deliberate exceptions, Stripe's ids, which must stay unique across all tenants (a
+# webhook names only the Stripe object, and one customer must never be linked to two
+# tenants); docs/scaling.md says how they move to routing tables keyed by the Stripe id.
+GLOBAL_UNIQUE = {
+    ("tenants", "stripe_customer_id"),
+    ("subscriptions", "stripe_subscription_id"),
+}
+# The append-only ledger has no primary key (nothing refers to one of its rows; its index
+# leads with tenant_id, and it is partitioned by time).
+KEYLESS = {"core.usage_events"}
+TENANT_OWNED = """
+select c.oid from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and a.attnotnull
+ where n.nspname = 'core' and c.relkind in ('r', 'p') and not c.relispartition
+"""
+
+
+def test_tenant_owned_tables_lead_their_primary_key_with_tenant_id(
+    db: psycopg.Connection,
+) -> None:
+    rows = offenders(
+        db,
+        f"""select c.oid::regclass::text from pg_class c
+             where c.oid in ({TENANT_OWNED})
+               and not exists (select from pg_constraint k
+                                where k.conrelid = c.oid and k.contype = 'p'
+                                  and (select a.attname from pg_attribute a
+                                        where a.attrelid = c.oid and a.attnum = k.conkey[1])
+                                      = 'tenant_id')""",
+    )
+    assert {r[0] for r in rows} <= KEYLESS, rows
+
+
+def test_unique_keys_of_tenant_owned_tables_include_tenant_id(db: psycopg.Connection) -> None:
+    rows = offenders(
+        db,
+        f"""select c.relname::text,
+                   string_agg(a.attname, ',' order by a.attnum)
+              from pg_index i
+              join pg_class c on c.oid = i.indrelid
+              join pg_attribute a on a.attrelid = c.oid and a.attnum = any (i.indkey)
+             where i.indisunique and c.oid in ({TENANT_OWNED})
+             group by c.relname, i.indexrelid
+            having not bool_or(a.attname = 'tenant_id')""",
+    )
+    assert set(rows) <= GLOBAL_UNIQUE, set(rows) - GLOBAL_UNIQUE
+
+
+def test_foreign_keys_between_tenant_owned_tables_carry_tenant_id(
+    db: psycopg.Connection,
+) -> None:
+    # A reference from one tenant's row to another tenant-owned table must name the same
+    # tenant (tenant_id to tenant_id), so both rows live on the same shard. References to
+    # the catalog (features, plans, add-ons) and to global tables are fine.
+    rows = offenders(
+        db,
+        f"""select k.conrelid::regclass::text, k.conname::text from pg_constraint k
+             where k.contype = 'f' and k.conrelid in ({TENANT_OWNED})
+               and k.confrelid in ({TENANT_OWNED})
+               and not exists (
+                 select from unnest(k.conkey, k.confkey) p(child, parent)
+                  join pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = p.child
+                  join pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = p.parent
+                  where ca.attname = 'tenant_id' and pa.attname = 'tenant_id')""",
+    )
+    assert rows == []
+
+
+def test_the_rules_above_can_fail(db: psycopg.Connection) -> None:
+    with db.transaction():
+        db.execute("create table core.bad (tenant_id uuid not null, code text unique)")
+        db.execute("alter table core.bad add primary key (code, tenant_id)")
+        with pytest.raises(AssertionError):
+            test_tenant_owned_tables_lead_their_primary_key_with_tenant_id(db)
+        with pytest.raises(AssertionError):
+            test_unique_keys_of_tenant_owned_tables_include_tenant_id(db)
+        raise psycopg.Rollback
