@@ -44,6 +44,8 @@ def shared_buffers() -> str:
         return "128MB"
     mb = min(max(total // 4 // 1_048_576, 128), 8192)
     return f"{mb}MB"
+
+
 # A unix socket path may hold at most 107 bytes; keep a margin for ".s.PGSQL.NNNNN".
 MAX_SOCKET_DIR = 90
 
