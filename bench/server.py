@@ -110,10 +110,15 @@ class BenchServer:
 
     # -- loading ------------------------------------------------------------------------------
 
-    def load(self) -> None:
+    def load(self, tenants: bool = True) -> None:
+        """Migrate, the demo catalog, the baseline database; the bench tenants unless
+        `tenants` is false (bench.scale creates its own)."""
         conninfo = self.conninfo()
         migrate(conninfo)
         seed_demo(conninfo)
+        if not tenants:
+            self._baseline()
+            return
         self._create_tenants()
         with self.connect(role="ratecard_admin") as conn:
             for n, limit in ((HOT_TENANT, HUGE_LIMIT), (LIMIT_TENANT, LIMIT_RUN_LIMIT)):
@@ -121,6 +126,9 @@ class BenchServer:
                     f"select api.set_override({tenant_sql('%s')}, 'ai_decisions', %s)",
                     (str(n), limit),
                 )
+        self._baseline()
+
+    def _baseline(self) -> None:
         with self.connect("postgres") as conn:
             conn.execute(f"create database {BASELINE_DB}")
         with self.connect(BASELINE_DB) as conn:
@@ -134,8 +142,11 @@ class BenchServer:
         api.create_tenants (the bulk path: 10,000 a call)."""
         self.add_tenants(1, LIMIT_TENANT)
 
-    def add_tenants(self, first: int, last: int, chunk: int = 10_000) -> float:
-        """Create bench tenants first..last on the Pro plan; returns tenants per second."""
+    def add_tenants(
+        self, first: int, last: int, chunk: int = 10_000, plan: str | None = "pro"
+    ) -> float:
+        """Create bench tenants first..last on `plan` (None: the default plan, without a
+        subscription); returns tenants per second."""
         started = time.monotonic()
         with self.connect(role=SERVICE_ROLE) as conn:
             for lo in range(first, last + 1, chunk):
@@ -143,8 +154,8 @@ class BenchServer:
                 conn.execute(
                     "select count(*) from api.create_tenants((select jsonb_agg(jsonb_build_object("
                     "'tenant_id', md5('bench-tenant-' || n)::uuid, 'name', 'Bench tenant ' || n,"
-                    " 'plan', 'pro')) from generate_series(%s::int, %s::int) n))",
-                    (lo, hi),
+                    " 'plan', %s::text)) from generate_series(%s::int, %s::int) n))",
+                    (plan, lo, hi),
                 )
         elapsed = time.monotonic() - started
         with self.connect() as conn:
@@ -158,7 +169,9 @@ class BenchServer:
 
 @contextmanager
 def bench_server(
-    log: Callable[[str], None], extra_settings: dict[str, str] | None = None
+    log: Callable[[str], None],
+    extra_settings: dict[str, str] | None = None,
+    tenants: bool = True,
 ) -> Iterator[BenchServer]:
     """Start a fresh cluster in a temporary folder, load it, and delete it all afterwards."""
     settings = Settings.from_env()
@@ -182,8 +195,9 @@ def bench_server(
     try:
         log(f"starting PostgreSQL in {workdir}")
         cluster.start()
-        log(f"migrating and loading the demo catalog and {TENANTS:,} tenants")
-        server.load()
+        what = f" and {TENANTS:,} tenants" if tenants else ""
+        log(f"migrating and loading the demo catalog{what}")
+        server.load(tenants)
         yield server
     finally:
         try:
