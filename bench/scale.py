@@ -55,18 +55,6 @@ def _sizes(text: str) -> list[int]:
     return [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
 
 
-def warm_meters(server: BenchServer, first: int, last: int) -> None:
-    """This month's ai_decisions meter for tenants first..last (used 0)."""
-    with server.connect() as conn:
-        conn.execute(
-            "insert into core.meters (tenant_id, feature, period_start, used, updated_at)"
-            f" select {tenant_sql('n')}, 'ai_decisions',"
-            "        date_trunc('month', now() at time zone 'UTC') at time zone 'UTC', 0, now()"
-            "   from generate_series(%s::int, %s::int) n on conflict do nothing",
-            (first, last),
-        )
-
-
 def sizes_of(server: BenchServer) -> dict[str, str]:
     with server.connect() as conn:
         rows = conn.execute(
@@ -237,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         have = 0
         for n in tenant_sizes:
             rate = server.add_tenants(have + 1, n, plan=None) if n > have else float("nan")
-            warm_meters(server, have + 1, n)
+            server.warm_meters(have + 1, n)
             have = n
             with server.connect() as conn:
                 conn.execute("vacuum analyze")

@@ -112,14 +112,21 @@ class BenchServer:
 
     def load(self, tenants: bool = True) -> None:
         """Migrate, the demo catalog, the baseline database; the bench tenants unless
-        `tenants` is false (bench.scale creates its own)."""
+        `tenants` is false (bench.scale creates its own). RATECARD_BENCH_TREE names another
+        checkout whose sql/ and migrations/ to measure instead of the working tree's (a
+        before-and-after comparison with the same bench code)."""
         conninfo = self.conninfo()
-        migrate(conninfo)
+        tree = os.environ.get("RATECARD_BENCH_TREE")
+        if tree:
+            migrate(conninfo, migrations_dir=Path(tree) / "migrations", sql_dir=Path(tree) / "sql")
+        else:
+            migrate(conninfo)
         seed_demo(conninfo)
         if not tenants:
             self._baseline()
             return
         self._create_tenants()
+        self.warm_meters(1, LIMIT_TENANT)
         with self.connect(role="ratecard_admin") as conn:
             for n, limit in ((HOT_TENANT, HUGE_LIMIT), (LIMIT_TENANT, LIMIT_RUN_LIMIT)):
                 conn.execute(
@@ -142,12 +149,32 @@ class BenchServer:
         api.create_tenants (the bulk path: 10,000 a call)."""
         self.add_tenants(1, LIMIT_TENANT)
 
+    def warm_meters(self, first: int, last: int) -> None:
+        """This month's ai_decisions meter (used 0) for tenants first..last: the steady
+        state of a period in which every tenant has used the feature, as the baselines'
+        rows all exist. Without it a short run at many tenants mostly measures each
+        tenant's first consume of the period (which inserts its meter row)."""
+        with self.connect() as conn:
+            conn.execute(
+                "insert into core.meters (tenant_id, feature, period_start, used, updated_at)"
+                f" select {tenant_sql('n')}, 'ai_decisions',"
+                "        date_trunc('month', now() at time zone 'UTC') at time zone 'UTC', 0,"
+                "        now()"
+                "   from generate_series(%s::int, %s::int) n on conflict do nothing",
+                (first, last),
+            )
+
     def add_tenants(
         self, first: int, last: int, chunk: int = 10_000, plan: str | None = "pro"
     ) -> float:
         """Create bench tenants first..last on `plan` (None: the default plan, without a
         subscription); returns tenants per second."""
         started = time.monotonic()
+        with self.connect() as conn:
+            bulk = conn.execute("select to_regprocedure('api.create_tenants(jsonb)')").fetchone()
+        if bulk == (None,):  # an older schema (RATECARD_BENCH_TREE): one at a time
+            self._create_tenants_one_by_one(first, last, plan)
+            return (last - first + 1) / (time.monotonic() - started)
         with self.connect(role=SERVICE_ROLE) as conn:
             for lo in range(first, last + 1, chunk):
                 hi = min(lo + chunk - 1, last)
@@ -158,13 +185,40 @@ class BenchServer:
                     (plan, lo, hi),
                 )
         elapsed = time.monotonic() - started
+        self._check_ids(last)
+        return (last - first + 1) / elapsed
+
+    def _check_ids(self, last: int) -> None:
         with self.connect() as conn:
             found = conn.execute(
                 f"select count(*) from core.tenants where tenant_id = {tenant_sql('%s')}",
                 (str(last),),
             ).fetchone()
         assert found == (1,), "bench tenant ids are not the expected ones"
-        return (last - first + 1) / elapsed
+
+    def _create_tenants_one_by_one(self, first: int, last: int, plan: str | None) -> None:
+        """api.create_tenant per tenant, its id drawn from a setting through the column
+        default for the length of the transaction (schemas without api.create_tenants)."""
+        with psycopg.connect(self.conninfo()) as conn:
+            row = conn.execute(
+                "select pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d"
+                " join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum"
+                " where d.adrelid = 'core.tenants'::regclass and a.attname = 'tenant_id'"
+            ).fetchone()
+            assert row is not None
+            conn.execute(
+                "alter table core.tenants alter column tenant_id set default "
+                + tenant_sql("current_setting('bench.tenant')")
+            )
+            plan_sql = "null" if plan is None else f"'{plan}'"
+            conn.execute(
+                f"do $$ begin for n in {first}..{last} loop"
+                " perform set_config('bench.tenant', n::text, true);"
+                f" perform api.create_tenant('Bench tenant ' || n, null, {plan_sql}); end loop;"
+                " end $$"
+            )
+            conn.execute(f"alter table core.tenants alter column tenant_id set default {row[0]}")
+        self._check_ids(last)
 
 
 @contextmanager

@@ -113,7 +113,7 @@ def check_spread_allowed(server: BenchServer) -> str:
             select count(*), coalesce(max(m.used), 0), min(e."limit")
               from core.meters m
               cross join lateral api.get_entitlement(m.tenant_id, m.feature) e
-             where m.feature = 'ai_decisions'
+             where m.feature = 'ai_decisions' and m.used > 0
                and m.tenant_id not in ('{tenant_id(HOT_TENANT)}', '{tenant_id(LIMIT_TENANT)}')
             """
         ).fetchone()
