@@ -21,10 +21,13 @@ def pgbench(
     seconds: int | None = None,
     transactions: int | None = None,
     role: str | None = None,
+    options: str = "",
 ) -> float:
     """`pgbench -n -M prepared -c C -j 2` for `seconds` (or `transactions` per client).
 
-    With `role`, each connection acts as that role (as an application login would).
+    With `role`, each connection acts as that role (as an application login would);
+    `options` adds settings for every connection (PGOPTIONS syntax, e.g.
+    `-c synchronous_commit=off`).
     Raises if pgbench fails or any transaction failed.
     """
     path = server.workdir / f"{name}.sql"
@@ -38,7 +41,7 @@ def pgbench(
             *("-h", str(server.cluster.sockdir), "-p", str(server.cluster.port)),
             *("-U", SUPERUSER, dbname),
         ],
-        env={"PGOPTIONS": f"-c role={role}"} if role else None,
+        env={"PGOPTIONS": " ".join(x for x in (f"-c role={role}" if role else "", options) if x)},
     )
     tps, failed = _TPS.search(out), _FAILED.search(out)
     if tps is None or failed is None:
