@@ -129,6 +129,26 @@ def test_bill_policy_always_allows_and_shows_over_limit(catalog: Api) -> None:
     )
 
 
+def test_ledger_rows_of_a_billed_feature_are_marked_billed_on_both_paths(catalog: Api) -> None:
+    """The first call of a period (the general path, which creates the meter) and the next
+    ones (the one-statement path) mark the ledger row billed when the plan bills the
+    feature, and only then."""
+    catalog.set_clock(T0)
+    t = catalog.tenant()
+    for _ in range(3):
+        assert catalog.consume(t, "tokens", 10)["allowed"]
+        assert catalog.consume(t, "calls")["allowed"]
+    rows = catalog.admin(
+        "select feature, array_agg(billed order by recorded_at) as billed"
+        "  from core.usage_events where tenant_id = %s group by feature order by feature",
+        t,
+    )
+    assert rows == [
+        {"feature": "calls", "billed": [False] * 3},
+        {"feature": "tokens", "billed": [True] * 3},
+    ]
+
+
 def test_unlimited_allows_and_has_no_remaining(catalog: Api) -> None:
     t = catalog.tenant(plan="pro")
     r = catalog.consume(t, "hourly", 10**9)
