@@ -3,6 +3,7 @@ sql/internal/merge_usage_stream.sql): bulk ingestion by COPY, exactly once per k
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import psycopg
@@ -56,6 +57,27 @@ def test_a_stream_counts_each_key_once_and_meters_equal_the_ledger(catalog: Api)
     assert (
         catalog.scalar("select count(*) from core.idempotency_keys where operation = 'record'")
         == 200
+    )
+
+
+def test_ledger_rows_are_billed_when_the_plan_bills_the_feature(catalog: Api) -> None:
+    """As record_usage marks them (metered billing reports billed rows to Stripe): tokens
+    are billed on both test plans, calls are not."""
+    t = catalog.tenant()
+    rows = [(1, t, "tokens", 5, "a", None, None), (2, t, "calls", 1, "b", None, None)]
+    assert stream(catalog, rows) == (2, 0)
+    assert catalog.admin(
+        "select feature, billed from core.usage_events where tenant_id = %s order by feature", t
+    ) == [{"feature": "calls", "billed": False}, {"feature": "tokens", "billed": True}]
+    batch = catalog.service(
+        "select * from api.record_usage_batch(%s::jsonb)",
+        json.dumps(
+            [{"tenant_id": str(t), "feature": "tokens", "amount": 1, "idempotency_key": "c"}]
+        ),
+    )
+    assert batch == [{"accepted": 1, "duplicates": 0}]
+    assert catalog.scalar(
+        "select billed from core.usage_events where tenant_id = %s and idempotency_key = 'c'", t
     )
 
 
