@@ -90,6 +90,22 @@ class Strict(MsgspecDTO[T], Generic[T]):
         )
 
 
+def idempotency_key(body_key: str | None, header_key: str | None) -> str | None:
+    """The request's idempotency key: the body's `idempotency_key` or the Idempotency-Key
+    header; both may be sent only when they are the same (422 invalid_request otherwise).
+    Its form is checked in SQL (internal.check_idempotency_key)."""
+    if header_key is None:
+        return body_key
+    if body_key is not None and body_key != header_key:
+        raise ApiError(
+            422,
+            "invalid_request",
+            "the Idempotency-Key header and the body's idempotency_key differ",
+            hint="send the key once, or the same key in both",
+        )
+    return header_key
+
+
 def _nul(source: str, key: str) -> ApiError:
     shown = key.replace("\x00", "\\u0000")
     message = f"text cannot contain the NUL character (U+0000): {source} {shown}"

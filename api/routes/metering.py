@@ -16,10 +16,9 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from api import queries as q
 from api.auth import admin_guard
 from api.db import fetch_as_caller, fetch_one_as_caller
-from api.errors import ApiError
 from api.openapi import errors
 from api.routes.service import FeatureCode, IdempotencyKey
-from api.validation import BigInt, Strict, documented
+from api.validation import BigInt, Strict, documented, idempotency_key
 
 Note = Annotated[str, documented({"minLength": 1, "maxLength": 500})]
 
@@ -103,16 +102,7 @@ async def correct_usage(
         HeaderParameter(name="Idempotency-Key", description="the same as body idempotency_key"),
     ] = None,
 ) -> dict[str, Any]:
-    key = data.idempotency_key
-    if idempotency_header is not None:
-        if key is not None and key != idempotency_header:
-            raise ApiError(
-                422,
-                "invalid_request",
-                "the Idempotency-Key header and the body's idempotency_key differ",
-                hint="send the key once, or the same key in both",
-            )
-        key = idempotency_header
+    key = idempotency_key(data.idempotency_key, idempotency_header)
     return await fetch_one_as_caller(
         request, q.CORRECT_USAGE, (tenant_id, data.feature, data.amount, data.reason, key)
     )

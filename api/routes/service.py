@@ -19,7 +19,7 @@ from api.auth import service_guard
 from api.db import copy_as_caller, fetch_as_caller, fetch_one_as_caller
 from api.errors import ApiError
 from api.openapi import errors
-from api.validation import BigInt, Strict, documented
+from api.validation import BigInt, Strict, documented, idempotency_key
 from ratecard import ingest
 from ratecard import queries as rq
 from ratecard import s3_gateway as s3gw
@@ -166,16 +166,7 @@ async def consume(
         HeaderParameter(name="Idempotency-Key", description="the same as body idempotency_key"),
     ] = None,
 ) -> dict[str, Any]:
-    key = data.idempotency_key
-    if idempotency_header is not None:
-        if key is not None and key != idempotency_header:
-            raise ApiError(
-                422,
-                "invalid_request",
-                "the Idempotency-Key header and the body's idempotency_key differ",
-                hint="send the key once, or the same key in both",
-            )
-        key = idempotency_header
+    key = idempotency_key(data.idempotency_key, idempotency_header)
     return await fetch_one_as_caller(
         request, q.CONSUME, (data.tenant_id, data.feature, data.amount, key)
     )

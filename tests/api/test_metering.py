@@ -88,6 +88,11 @@ def test_admin_drift_reports_and_corrections(http: TestClient, m: Metered, fake)
     assert (r.status_code, r.json()["code"]) == (422, "correction_below_zero")
     r = http.post(path, json={**body, "amount": -1}, headers=admin)
     assert (r.status_code, r.json()["code"]) == (422, "invalid_idempotency_key")
+    # the key in the body and in the header: only when they are the same
+    keyed = {**body, "amount": -1, "idempotency_key": "t-9"}
+    r = http.post(path, json=keyed, headers={**admin, "Idempotency-Key": "t-10"})
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_request")
+    assert "differ" in r.json()["message"]
     m.send(t)
     assert m.stripe_total(t) == 800
     # reports, then drift
