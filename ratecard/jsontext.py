@@ -5,6 +5,8 @@ what PostgreSQL and Python cannot take, before anything else sees it.
 - Nesting deeper than MAX_DEPTH (64) levels is refused with the same 400, at any size:
   a decoder or encoder that recurses would otherwise fail on deep input (msgspec and the
   json module stop near 1,000 levels with RecursionError).
+- A number no double can hold (`1e400`) is refused with the same 400 where nothing types
+  the body (the webhooks); a typed body (`model`) passes msgspec's ValidationError on.
 - A string or object key holding NUL (U+0000) is refused with BadJson(422,
   "invalid_argument") naming where it is (`events[0].properties.k`): PostgreSQL's text and
   jsonb cannot store NUL, so it would otherwise fail inside the database.
@@ -34,7 +36,8 @@ class BadJson(ValueError):
 
 def decode(raw: bytes, model: Any = Any, *, strict: bool = True) -> Any:
     """Decode `raw` into `model` (msgspec), then check depth and NUL. msgspec's own
-    ValidationError (wrong type, missing or unknown field) passes through."""
+    ValidationError (wrong type, missing or unknown field) passes through for a typed
+    `model`."""
     try:
         # The whole text must be UTF-8, also where a decoder would skip it (an unknown
         # field, an ignored value): checked first, at C speed.
@@ -44,7 +47,9 @@ def decode(raw: bytes, model: Any = Any, *, strict: bool = True) -> Any:
         raise BadJson(400, "malformed_json", "the body is not valid UTF-8") from None
     except RecursionError:
         raise BadJson(400, "malformed_json", too_deep()) from None
-    except msgspec.ValidationError:
+    except msgspec.ValidationError as exc:
+        if model is Any:  # untyped: only a number past the range of a double gets here
+            raise BadJson(400, "malformed_json", f"the JSON cannot be read: {exc}") from None
         raise
     except msgspec.DecodeError as exc:
         raise BadJson(400, "malformed_json", str(exc)) from None

@@ -234,6 +234,12 @@ def test_webhook_refusals(app: TestClient, settings: Settings) -> None:
         400,
         "malformed_json",
     )
+    big = b'{"Records": [{"eventName": "ObjectCreated:Put", "s3": {"object": {"size": 1e400}}}]}'
+    assert_error(
+        app.post("/webhooks/s3", content=big, headers={**good, "Content-Type": "application/json"}),
+        400,
+        "malformed_json",
+    )
     bare = create_app(settings, stripe_settings=StripeSettings(), s3_settings=S3Settings())
     with TestClient(app=bare, raise_server_exceptions=False) as c:
         assert_error(c.post("/webhooks/s3", json=body, headers=good), 503, "storage_not_configured")

@@ -138,6 +138,19 @@ def test_nul_in_a_signed_webhook_is_422(client: TestClient, demo: Demo, db) -> N
     assert snapshot(db) == before
 
 
+def test_a_number_past_any_float_in_a_signed_webhook_is_400(
+    client: TestClient, demo: Demo, db
+) -> None:
+    """JSON can write a number no double holds (1e400): the untyped webhook bodies refuse it
+    as malformed, not with a 500."""
+    body = b'{"id": "evt_big", "type": "x", "created": 1, "data": {"object": {"n": 1e400}}}'
+    before = snapshot(db)
+    assert_error(
+        client.post("/webhooks/stripe", content=body, headers=signed(body)), 400, "malformed_json"
+    )
+    assert snapshot(db) == before
+
+
 def body_routes(client: TestClient) -> list[tuple[str, str]]:
     """Every (method, path) of the OpenAPI document that takes a JSON body."""
     schema = client.get("/schema/openapi.json").json()
