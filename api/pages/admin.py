@@ -18,6 +18,7 @@ api.replace_overrides), which checks every value.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -122,8 +123,9 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 def _num(value: str | None) -> Any:
-    """A number as typed: an int, None when empty, or the text itself (SQL refuses it with
-    its own code)."""
+    """A number as typed: an int, a finite float, None when empty, or the text itself (SQL
+    refuses it with its own code: "abc", and "nan", "inf" or "1e400", which no column
+    holds)."""
     text = (value or "").strip()
     if text == "":
         return None
@@ -131,9 +133,10 @@ def _num(value: str | None) -> Any:
         return int(text)
     except ValueError:
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        return number if math.isfinite(number) else text
 
 
 def _rows(form: dict[str, str], prefix: str) -> dict[str, dict[str, str]]:

@@ -165,6 +165,35 @@ def test_plan_details_retire_and_delete(
     )
 
 
+def test_numbers_no_column_holds_are_refused_with_a_code(
+    pages: TestClient, demo: Demo, db: psycopg.Connection
+) -> None:
+    """What a number field can be sent (nan, inf, 1e400) is refused by SQL with its code,
+    never a 500, and changes nothing."""
+    sign_in(pages, demo)
+    details = {"name": "Pro", "price": "49", "interval": "month", "per_seat": "on",
+               "is_public": "on", "active": "on"}  # fmt: skip
+    limits = {"f.ai_decisions.kind": "metered", "f.ai_decisions.on": "on",
+              "f.ai_decisions.limit": "250", "f.ai_decisions.overage": "soft"}  # fmt: skip
+    before = db.execute("select to_jsonb(p) from core.plans p order by code").fetchall()
+    before_limits = db.execute("select to_jsonb(l) from core.plan_limits l order by 1").fetchall()
+    for value in ("nan", "NaN", "inf", "-infinity", "1e400"):
+        for field in ("price", "annual_price", "trial_days"):
+            assert "?error=" in post(pages, "/admin/plans/pro", {**details, field: value})
+        assert "?error=" in post(
+            pages, "/admin/plans", {**details, "code": "team", "price": value}
+        )
+        for field in ("limit", "buffer", "grace_days"):
+            assert "?error=" in post(
+                pages, "/admin/plans/pro/limits", {**limits, f"f.ai_decisions.{field}": value}
+            )
+    assert db.execute("select to_jsonb(p) from core.plans p order by code").fetchall() == before
+    assert (
+        db.execute("select to_jsonb(l) from core.plan_limits l order by 1").fetchall()
+        == before_limits
+    )
+
+
 def test_tenant_forms(pages: TestClient, demo: Demo, db: psycopg.Connection) -> None:
     sign_in(pages, demo)
     url = f"/admin/tenants/{demo.acme}"
