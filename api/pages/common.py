@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import jinja2
 import psycopg
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
@@ -113,9 +114,15 @@ ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "
                 "vnd", "vuv", "xaf", "xof", "xpf"}  # fmt: skip
 
 
+def _absent(value: Any) -> bool:
+    """No value: None, or what a template reads from a document that lacks the key (the
+    overview's KPIs before any revenue)."""
+    return value is None or isinstance(value, jinja2.Undefined)
+
+
 def money(cents: Any, currency: str | None = "usd", whole: bool = False) -> str:
     """1234567 usd -> $12,345.67 (whole=True drops .00)."""
-    if cents is None:
+    if _absent(cents):
         return NONE
     cur = (currency or "usd").lower()
     value = int(cents) if cur in ZERO_DECIMAL else int(cents) / 100
@@ -128,7 +135,7 @@ def money(cents: Any, currency: str | None = "usd", whole: bool = False) -> str:
 
 
 def number(value: Any) -> str:
-    if value is None:
+    if _absent(value):
         return NONE
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
@@ -137,7 +144,7 @@ def number(value: Any) -> str:
 
 def size(value: Any) -> str:
     """Bytes for people: 5242880 -> 5 MiB."""
-    if value is None:
+    if _absent(value):
         return NONE
     n = float(value)
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
@@ -157,7 +164,7 @@ def amount(value: Any, unit: str | None) -> str:
 
 
 def _when(value: Any) -> datetime | date | None:
-    if value is None or value == "":
+    if _absent(value) or value == "":
         return None
     if isinstance(value, datetime | date):
         return value
@@ -193,7 +200,7 @@ def month(value: Any) -> str:
 
 
 def percent(value: Any) -> str:
-    if value is None:
+    if _absent(value):
         return NONE
     v = float(value)
     return f"{v:.0f}%" if v >= 10 or v == int(v) else f"{v:.1f}%"
@@ -201,7 +208,7 @@ def percent(value: Any) -> str:
 
 def rate(value: Any) -> str:
     """A fraction as a percentage: 0.0523 -> 5.2%."""
-    return NONE if value is None else percent(float(value) * 100)
+    return NONE if _absent(value) else percent(float(value) * 100)
 
 
 def title(value: Any) -> str:

@@ -77,6 +77,16 @@ def test_the_overview_shows_the_demo_mrr(pages: TestClient, demo: Demo) -> None:
     assert "$7,752" in page  # ARR
 
 
+def test_the_overview_before_any_revenue(pages: TestClient, demo: Demo) -> None:
+    """No revenue in a currency yet (a new install, or another currency): the key figures
+    are dashes and zeros, not a 500."""
+    sign_in(pages, demo)
+    r = pages.get("/admin?currency=eur")
+    assert r.status_code == 200, r.text
+    assert 'data-testid="kpi-mrr">€0.00<' in r.text
+    assert "<span class=\"kpi-label\">LTV</span><span class=\"kpi-value\">\u2013<" in r.text
+
+
 def test_a_forged_session_changes_nothing(
     pages: TestClient, demo: Demo, db: psycopg.Connection
 ) -> None:
