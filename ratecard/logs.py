@@ -5,7 +5,8 @@ REQUEST_ID holds the id of the HTTP request being answered (api/observability.py
 `-` elsewhere); `install_request_ids()` puts it on every log record when the record is
 made, in the request's own context, so it survives queue handlers and threads.
 RATECARD_LOG_FORMAT=json writes one JSON object per line (python-json-logger): time,
-level, logger, request_id, message (and exc_info for tracebacks).
+level, logger, request_id, message (and exc_info for tracebacks). The stripe package's
+lines about each request show at debug only.
 """
 
 from __future__ import annotations
@@ -58,4 +59,10 @@ def configure(level: str, log_format: str) -> None:
         handler.setFormatter(JsonFormatter(fmt=JSON_FIELDS, rename_fields=JSON_RENAMES))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), handlers=[handler])
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    logging.basicConfig(level=numeric, handlers=[handler])
+    # The stripe package logs every request and answer at INFO (an expected 404, such as
+    # sync-catalog looking a product up, as "Stripe v1 API error received"): shown at
+    # debug only; Ratecard logs what came of each call itself.
+    if numeric > logging.DEBUG:
+        logging.getLogger("stripe").setLevel(max(numeric, logging.WARNING))
