@@ -39,6 +39,7 @@ from api.validation import check_request
 from ratecard import __version__
 from ratecard.config import Settings
 from ratecard.db import app_conninfo
+from ratecard.logs import drain as drain_logs
 from ratecard.logs import formatters, install_request_ids
 from ratecard.metrics import new_registry, watch_pool
 from ratecard.migrate import latest_migration_id
@@ -86,6 +87,7 @@ def create_app(
         finally:
             if own_pool:
                 await the_pool.close()
+            drain_logs()  # the last lines go where the app's output still goes
 
     logging_middleware = LoggingMiddlewareConfig(
         logger_name="ratecard.http",

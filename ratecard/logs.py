@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from typing import Any
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -66,3 +67,32 @@ def configure(level: str, log_format: str) -> None:
     # debug only; Ratecard logs what came of each call itself.
     if numeric > logging.DEBUG:
         logging.getLogger("stripe").setLevel(max(numeric, logging.WARNING))
+
+
+def _queue_handlers() -> list[Any]:
+    """The handlers of the logging configuration in force that hand records to a queue
+    listener's thread (Litestar's `queue_listener`)."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    found: list[Any] = []
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if getattr(handler, "listener", None) is not None and handler not in found:
+                found.append(handler)
+    return found
+
+
+def drain(timeout: float = 5.0) -> None:
+    """Wait (at most `timeout` seconds) until the queue listeners have written every line
+    logged so far. The API calls it as it stops: its listener's thread writes each line
+    after it was logged, to the stream stderr was when the app was made; once the app has
+    stopped, that stream may be gone (a test's captured output, closed when the test ends,
+    made the thread fail on a line written late)."""
+    deadline = time.monotonic() + timeout
+    for handler in _queue_handlers():
+        listener = handler.listener
+        while (
+            getattr(handler.queue, "unfinished_tasks", 0)
+            and getattr(listener, "_thread", None) is not None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.002)

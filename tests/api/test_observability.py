@@ -3,15 +3,18 @@ GET /metrics)."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
+import sys
+import time
 
 import pytest
 from litestar.testing import TestClient
 from pythonjsonlogger.json import JsonFormatter
 
-from api.app import _logging_config
+from api.app import _logging_config, create_app
 from ratecard.config import Settings
 from ratecard.logs import formatters
 from tests.api.conftest import Demo
@@ -103,3 +106,25 @@ def test_json_log_format(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATECARD_LOG_FORMAT", "xml")
     with pytest.raises(Exception, match="RATECARD_LOG_FORMAT"):
         Settings.from_env()
+
+
+def test_the_apps_last_log_lines_are_written_before_it_has_stopped(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines logged while the app runs are written by the time it has stopped, while the
+    stream they go to is still open (a test's captured output is closed when the test ends:
+    a line written later made the listener's thread fail)."""
+
+    class Slow(io.StringIO):  # an output that takes a millisecond a line
+        def write(self, text: str) -> int:
+            time.sleep(0.001)
+            return super().write(text)
+
+    out = Slow()
+    monkeypatch.setattr(sys, "stderr", out)
+    with TestClient(app=create_app(settings)) as c:
+        c.get("/healthz")
+        for i in range(1000):
+            logging.getLogger("ratecard.api").warning("line %d", i)
+    text = out.getvalue()
+    assert "path=/healthz" in text and "line 999" in text
