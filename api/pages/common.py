@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -134,6 +135,24 @@ def money(cents: Any, currency: str | None = "usd", whole: bool = False) -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {cur.upper()}"
 
 
+def unit_price(cents: Any, currency: str | None = "usd") -> str:
+    """A price per unit in (decimal) cents, over the fewest units that make a cent or more:
+    0.0005 usd -> $5.00 per million, 0.002 -> $0.02 per 1,000, 150 -> $1.50 each."""
+    if _absent(cents):
+        return NONE
+    per_unit = Decimal(str(cents))
+    scales = ((1, "each"), (1000, "per 1,000"), (10**6, "per million"), (10**9, "per billion"))
+    scale, words = next(((n, w) for n, w in scales if per_unit * n >= 1), scales[-1])
+    total = per_unit * scale
+    if total == total.to_integral_value():
+        return f"{money(int(total), currency)} {words}"
+    cur = (currency or "usd").lower()
+    value = total if cur in ZERO_DECIMAL else total / 100
+    symbol = CURRENCY_SIGNS.get(cur)
+    text = f"{value.normalize():,f}"
+    return f"{symbol}{text} {words}" if symbol else f"{text} {cur.upper()} {words}"
+
+
 def number(value: Any) -> str:
     if _absent(value):
         return NONE
@@ -228,6 +247,7 @@ def iso_date(value: Any) -> str:
 
 FILTERS = {
     "money": money,
+    "unit_price": unit_price,
     "number": number,
     "size": size,
     "amount": amount,

@@ -12,14 +12,17 @@
 --   usage         internal.usage_rows: meters with their colour level and grace countdown
 --   upgrade       the upgrade banner, or null: the quota (a limit, not a switch) at or above
 --                 80% (internal.approaching_limit) with the highest percentage, and the
---                 cheapest plan on sale whose limit for it is higher (null if none)
+--                 cheapest plan on sale whose limit for it is higher (null if none). A
+--                 billed feature (overage policy bill) raises none: use past its bundle is
+--                 charged, not refused, and its meter shows the estimate instead
 --   plans         plan cards: the public, active plans and the tenant's own, each with the
 --                 price at the interval (a monthly plan's yearly price is
 --                 annual_price_cents, else 12 x its price), its limits, and the action its
 --                 button takes: current, checkout (no live subscription), upgrade or
 --                 downgrade (internal.plan_change, as api.request_plan_change decides),
 --                 scheduled (the downgrade already planned), cancel (the default plan,
---                 reached by cancelling), unavailable (no Stripe price at that interval)
+--                 reached by cancelling), unavailable (no Stripe price at that interval);
+--                 a billed limit carries its unit_price_cents (cents per unit past it)
 --   invoices      the 24 newest (api.invoices)
 --   addons        add-ons on sale or held, with grants, what the tenant holds and whether
 --                 it can buy one now (a live subscription and a Stripe price at its interval)
@@ -82,6 +85,7 @@ begin
                 p.sort_order, p.code
        limit 1) up on true
    where (u->>'is_approaching_limit')::boolean and u->>'kind' <> 'switch'
+     and jsonb_typeof(u->'billed') is distinct from 'object'
    order by (u->>'percent')::numeric desc, u->>'feature'
    limit 1;
 
@@ -141,7 +145,9 @@ begin
                  (select coalesce(jsonb_agg(jsonb_build_object(
                            'feature', l.feature, 'name', f.name, 'kind', f.kind,
                            'unit', f.unit, 'reset', f.reset, 'limit', l.limit_value,
-                           'per_seat', l.per_seat, 'overage', l.overage)
+                           'per_seat', l.per_seat, 'overage', l.overage,
+                           'unit_price_cents', case when l.overage = 'bill'
+                                                    then l.unit_price_cents end)
                          order by f.category, f.name), '[]'::jsonb)
                     from core.plan_limits l
                     join core.features f on f.code = l.feature

@@ -3,7 +3,10 @@
 -- flags (is_approaching_limit is the upgrade banner's 80% rule), the feature's name, unit
 -- and category, the bar's colour level (internal.meter_level: amber from 70%, red from
 -- 90%), the bar's length (the percentage up to 100), when a metered feature resets, and
--- for a soft limit passed, when its grace ends and how many days are left (rounded up).
+-- for a soft limit passed, when its grace ends and how many days are left (rounded up);
+-- for a billed feature (overage policy bill), api.usage_summary's `billed` estimate
+-- (included, overage units, estimated overage cents: what Stripe will charge) and its
+-- estimated_overage_cents as overage_cents, else null.
 -- Security invoker: called by security definer page functions for one tenant.
 create or replace function internal.usage_rows(p_tenant_id uuid)
 returns jsonb
@@ -25,7 +28,9 @@ as $$
            'grace_days_left', case when u.grace_until is not null
              then greatest(ceil(extract(epoch from u.grace_until - n.now) / 86400), 0)::integer
            end,
-           'source', u.source)
+           'source', u.source,
+           'billed', u.billed,
+           'overage_cents', (u.billed->>'estimated_overage_cents')::bigint)
          order by f.category, f.name, u.feature), '[]'::jsonb)
     from api.usage_summary u
     join core.features f on f.code = u.feature
@@ -34,4 +39,4 @@ as $$
 $$;
 
 comment on function internal.usage_rows(uuid) is
-  'A tenant''s usage rows for the pages (figures, flags, colour level, bar, resets, grace).';
+  'A tenant''s usage rows for the pages (figures, flags, colour level, bar, resets, grace, billed estimate).';

@@ -225,6 +225,22 @@ def test_the_upgrade_banner_from_80_percent(pages: TestClient, demo: Demo) -> No
     assert "You have used 80% of your AI decisions" in page and "Upgrade to Pro" in page
 
 
+def test_billed_usage_shows_its_estimate_and_prices(pages: TestClient, demo: Demo) -> None:
+    """The demo's Pro plan bills AI tokens past 5,000,000 at $5 per million (Model A),
+    Enterprise from the first token (Model B): the page says so, and a Pro tenant at
+    6,000,000 sees $5.00 estimated, not a banner telling it the limit is reached."""
+    open_billing(pages, demo, demo.globex)
+    page = pages.get("/billing").text
+    assert "5,000,000/mo<small class=\"limit-price\">then $5.00 per million</small>" in page
+    assert "<strong>$0.02 per 1,000</strong>" in page and ">0/mo<" not in page
+    pages.post("/v1/consume", json={"tenant_id": str(demo.globex), "feature": "ai_tokens",
+                                    "amount": 6_000_000}, headers=demo.service)  # fmt: skip
+    page = pages.get("/billing").text
+    assert "5,000,000 included, 1,000,000 past it" in page
+    assert "Estimated overage $5.00" in page
+    assert 'class="banner"' not in page
+
+
 def test_pages_are_not_in_the_openapi_document(pages: TestClient) -> None:
     paths = pages.get("/schema/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith(("/billing", "/admin", "/static"))]

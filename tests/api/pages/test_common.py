@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from api.pages.common import amount, day, moment, money, month, number, percent, rate, size, title
+from api.pages.common import (
+    amount,
+    day,
+    moment,
+    money,
+    month,
+    number,
+    percent,
+    rate,
+    size,
+    title,
+    unit_price,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,3 +49,10 @@ def test_dates_and_rates() -> None:
     assert (percent(85.0), percent(7.25), percent(None)) == ("85%", "7.2%", "\u2013")
     assert rate(0.0523) == "5.2%"
     assert title("past_due") == "Past due"
+
+
+def test_unit_prices_over_the_fewest_units_that_make_a_cent() -> None:
+    assert unit_price(0.0005) == "$5.00 per million"  # Model A: $5 per million tokens
+    assert unit_price(0.002) == "$0.02 per 1,000"  # Model B: $0.00002 a token
+    assert (unit_price(150), unit_price(0.0015)) == ("$1.50 each", "$0.015 per 1,000")
+    assert (unit_price(0.5, "eur"), unit_price(None)) == ("€5.00 per 1,000", "\u2013")

@@ -10,10 +10,12 @@ import psycopg
 import pytest
 
 from tests.sql.api.test_billing_commands import subscribed
+from tests.sql.api.test_claim_usage_reports import billed, customer
 from tests.sql.conftest import Api, T, receive
 from tests.stripe_fixtures import event, invoice
 
 NOW = datetime(2026, 1, 10, tzinfo=UTC)
+__all__ = ["billed"]
 
 
 def page(api: Api, tenant, interval: str | None = None) -> dict:
@@ -171,3 +173,30 @@ def test_errors(billing: Api) -> None:
         with pytest.raises(psycopg.Error) as info:
             billing.service("select api.billing_page(%s, %s)", *args)
         assert info.value.sqlstate == state
+
+
+def test_a_billed_feature_past_its_bundle_shows_the_estimate_not_the_banner(billed: Api) -> None:
+    """Usage past a billed limit is charged, not refused: its meter carries the estimate of
+    GET /v1/billing/usage, it raises no upgrade banner ("reached the limit"), and the plan
+    cards say what a unit past the bundle costs."""
+    t = customer(billed)
+    billed.consume(t, "tokens", 6000)  # pro: 5000 included, then a cent a token
+    doc = page(billed, t)
+    tokens = usage(doc)["tokens"]
+    assert tokens["state"] == "over_limit"
+    b = tokens["billed"]
+    assert (b["included"], b["used"], b["overage_units"], b["estimated_overage_cents"]) == (
+        5000,
+        6000,
+        1000,
+        1000,
+    )
+    assert (tokens["overage_cents"], b["currency"]) == (1000, "usd")
+    assert doc["upgrade"] is None
+    assert usage(doc)["calls"]["billed"] is None  # not billed: no estimate
+    limits = {x["feature"]: x for x in cards(doc)["pro"]["limits"]}
+    assert (limits["tokens"]["overage"], limits["tokens"]["unit_price_cents"]) == ("bill", 1)
+    assert limits["calls"]["unit_price_cents"] is None
+    # a quota that blocks still raises the banner beside it
+    billed.consume(t, "calls", 90)
+    assert page(billed, t)["upgrade"]["feature"] == "calls"
