@@ -23,12 +23,12 @@ from litestar.response import Redirect, Template
 from api import queries as q
 from api.pages.common import (
     BILLING_COOKIE,
+    PAGE_ERROR_HANDLERS,
     SECURITY_HEADERS,
     SessionRefused,
     back,
     cleared_cookie,
     error_code,
-    html_error,
     page_call,
     render,
     secure_cookies,
@@ -300,6 +300,6 @@ def billing_router(csrf: Any) -> Router:
         ],
         middleware=[csrf],
         response_headers=SECURITY_HEADERS,
-        exception_handlers={Exception: html_error},
+        exception_handlers=PAGE_ERROR_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
     )

@@ -24,7 +24,7 @@ import psycopg
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, ResponseHeader
-from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -324,10 +324,15 @@ def render(name: str, status_code: int = 200, **context: Any) -> Template:
 
 
 def html_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    """Router-level handler: pages answer errors with a page, never JSON."""
+    """Router-level handler: pages answer errors with a page, never JSON (registered for
+    every class the app's own handlers take, PAGE_ERROR_HANDLERS, since the most specific
+    class wins whichever layer registered it). Statuses as the API's: a query value the
+    route cannot take is 422."""
     if isinstance(exc, PermissionDeniedException):
         status, heading = 403, "This form has expired"
         text = "Reload the page and try again."
+    elif isinstance(exc, ValidationException):
+        status, heading, text = 422, "Something is not right", str(exc.detail)
     elif isinstance(exc, HTTPException):
         status, heading, text = exc.status_code, "Something is not right", str(exc.detail)
     else:
@@ -336,3 +341,6 @@ def html_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
     if isinstance(exc, psycopg.OperationalError):
         status, heading, text = 503, "Try again in a moment", "The database is not reachable."
     return render("error.html", status_code=status, heading=heading, text=text, status=status)
+
+
+PAGE_ERROR_HANDLERS = {HTTPException: html_error, psycopg.Error: html_error, Exception: html_error}

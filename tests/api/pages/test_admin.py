@@ -87,6 +87,18 @@ def test_the_overview_before_any_revenue(pages: TestClient, demo: Demo) -> None:
     assert '<span class="kpi-label">LTV</span><span class="kpi-value">\u2013<' in r.text
 
 
+def test_bad_query_values_answer_a_page_not_json(pages: TestClient, demo: Demo) -> None:
+    """A query value the route cannot take (a page number that is not one, a NUL) is an
+    error page, as every page error is (docs/pages.md), not the API's JSON."""
+    sign_in(pages, demo)
+    for url, status in (("/admin/subscriptions?page=abc", 422), ("/admin?currency=%00", 422)):
+        r = pages.get(url)
+        assert (r.status_code, r.headers["content-type"].split(";")[0]) == (status, "text/html")
+        assert "<!doctype html>" in r.text
+    r = pages.get("/billing?interval=%00")
+    assert (r.status_code, r.headers["content-type"].split(";")[0]) == (422, "text/html")
+
+
 def test_a_forged_session_changes_nothing(
     pages: TestClient, demo: Demo, db: psycopg.Connection
 ) -> None:

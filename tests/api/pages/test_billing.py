@@ -231,7 +231,7 @@ def test_billed_usage_shows_its_estimate_and_prices(pages: TestClient, demo: Dem
     6,000,000 sees $5.00 estimated, not a banner telling it the limit is reached."""
     open_billing(pages, demo, demo.globex)
     page = pages.get("/billing").text
-    assert "5,000,000/mo<small class=\"limit-price\">then $5.00 per million</small>" in page
+    assert '5,000,000/mo<small class="limit-price">then $5.00 per million</small>' in page
     assert "<strong>$0.02 per 1,000</strong>" in page and ">0/mo<" not in page
     pages.post("/v1/consume", json={"tenant_id": str(demo.globex), "feature": "ai_tokens",
                                     "amount": 6_000_000}, headers=demo.service)  # fmt: skip
