@@ -36,6 +36,7 @@ from api.pages.common import (
     back,
     cleared_cookie,
     error_code,
+    form_fields,
     page_call,
     render,
     secure_cookies,
@@ -115,11 +116,6 @@ async def _act(
             raise
         return back(to, error=code)
     return back(done or to, notice=notice)
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _num(value: str | None) -> Any:
@@ -212,7 +208,7 @@ def _safe_next(target: str | None) -> str:
 
 @post("/sign-in", include_in_schema=False)
 async def sign_in(request: Request[Any, Any, Any]) -> Any:
-    form = await _form(request)
+    form = await form_fields(request)
     target = _safe_next(form.get("next"))
     try:
         rows = await page_call(
@@ -311,7 +307,7 @@ def _plan_path(code: str) -> str:
 
 @post("/plans", include_in_schema=False)
 async def create_plan(request: Request[Any, Any, Any]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     code = form.get("code", "").strip()
     fields = _plan_fields(code, form)
     # A new plan: Stripe prices only if given (an existing code keeps its own).
@@ -349,7 +345,7 @@ def _cents(value: str | None) -> Any:
 
 @post("/plans/{code:str}", include_in_schema=False)
 async def save_plan(request: Request[Any, Any, Any], code: FromPath[str]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     return await _act(
         request, q.PAGE_ADMIN_SAVE_PLAN, _plan_path(code), "plan_saved", **_plan_fields(code, form)
     )
@@ -357,7 +353,7 @@ async def save_plan(request: Request[Any, Any, Any], code: FromPath[str]) -> Red
 
 @post("/plans/{code:str}/limits", include_in_schema=False)
 async def save_limits(request: Request[Any, Any, Any], code: FromPath[str]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     limits = json.dumps(limits_from_form(form))
     return await _act(
         request, q.PAGE_ADMIN_SAVE_LIMITS, _plan_path(code), "limits_saved", plan=code,
@@ -379,7 +375,7 @@ def _tenant_path(tenant_id: UUID) -> str:
 
 @post("/tenants/{tenant_id:uuid}/overrides", include_in_schema=False)
 async def save_overrides(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     return await _act(
         request, q.PAGE_ADMIN_SAVE_OVERRIDES, _tenant_path(tenant_id), "overrides_saved",
         tenant=tenant_id, overrides=json.dumps(overrides_from_form(form)),
@@ -388,7 +384,7 @@ async def save_overrides(request: Request[Any, Any, Any], tenant_id: FromPath[UU
 
 @post("/tenants/{tenant_id:uuid}/status", include_in_schema=False)
 async def tenant_status(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     status = form.get("status", "")
     return await _act(
         request, q.PAGE_ADMIN_TENANT_STATUS, _tenant_path(tenant_id), f"tenant_{status}",
@@ -398,7 +394,7 @@ async def tenant_status(request: Request[Any, Any, Any], tenant_id: FromPath[UUI
 
 @post("/tenants/{tenant_id:uuid}/plan", include_in_schema=False)
 async def assign_plan(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     return await _act(
         request, q.PAGE_ADMIN_ASSIGN_PLAN, _tenant_path(tenant_id), "plan_assigned",
         tenant=tenant_id, plan=form.get("plan"), seats=_num(form.get("seats")) or 1,
@@ -407,7 +403,7 @@ async def assign_plan(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]
 
 @post("/tenants/{tenant_id:uuid}/addons", include_in_schema=False)
 async def grant_addon(request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     return await _act(
         request, q.PAGE_ADMIN_GRANT_ADDON, _tenant_path(tenant_id), "addon_granted",
         tenant=tenant_id, addon=form.get("addon"), quantity=_num(form.get("quantity")) or 1,
@@ -431,7 +427,7 @@ async def run_job(request: Request[Any, Any, Any], name: FromPath[str]) -> Redir
 
 @post("/stripe-events/{event_id:str}/dismiss", include_in_schema=False)
 async def dismiss_event(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
-    form = await _form(request)
+    form = await form_fields(request)
     return await _act(
         request, q.PAGE_ADMIN_DISMISS_EVENT, f"{ROOT}/stripe-events", "event_dismissed",
         event=event_id, reason=form.get("reason", "").strip() or None,

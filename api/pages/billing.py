@@ -29,6 +29,7 @@ from api.pages.common import (
     back,
     cleared_cookie,
     error_code,
+    form_fields,
     page_call,
     render,
     secure_cookies,
@@ -83,11 +84,6 @@ def _stripe_urls(request: Request[Any, Any, Any]) -> gw.StripeSettings:
         cancel_url=f"{base}{PAGE}/checkout-canceled",
         return_url=f"{base}{PAGE}",
     )
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
@@ -167,7 +163,7 @@ async def checkout_canceled(request: Request[Any, Any, Any]) -> Redirect:
 @post("/checkout", include_in_schema=False)
 async def checkout(request: Request[Any, Any, Any]) -> Any:
     async def action() -> Redirect:
-        form = await _form(request)
+        form = await form_fields(request)
         stripe_client(request.app.state)
         ctx = await _one(
             request,
@@ -202,7 +198,7 @@ async def portal(request: Request[Any, Any, Any]) -> Any:
 @post("/change-plan", include_in_schema=False)
 async def change_plan(request: Request[Any, Any, Any]) -> Any:
     async def action() -> str:
-        form = await _form(request)
+        form = await form_fields(request)
         stripe_client(request.app.state)
         plan = await _one(
             request,
@@ -218,7 +214,7 @@ async def change_plan(request: Request[Any, Any, Any]) -> Any:
 @post("/seats", include_in_schema=False)
 async def seats(request: Request[Any, Any, Any]) -> Any:
     async def action() -> str:
-        form = await _form(request)
+        form = await form_fields(request)
         count = _int(form.get("seats"))
         stripe_client(request.app.state)
         sub = await _one(request, q.PAGE_SUBSCRIPTION_ACTION, (_token(request), "seats", count))
@@ -231,7 +227,7 @@ async def seats(request: Request[Any, Any, Any]) -> Any:
 @post("/addons/{addon:str}/buy", include_in_schema=False)
 async def buy(request: Request[Any, Any, Any], addon: FromPath[str]) -> Any:
     async def action() -> str:
-        form = await _form(request)
+        form = await form_fields(request)
         quantity = _int(form.get("quantity"), 1)
         stripe_client(request.app.state)
         plan = await _one(request, q.PAGE_BUY_ADDON, (_token(request), addon, quantity))

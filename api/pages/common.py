@@ -288,6 +288,19 @@ async def page_call(
         raise
 
 
+async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """A form's text fields. One holding NUL is refused (422 invalid_argument), as in a JSON
+    body: PostgreSQL's text cannot store it."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name, value in fields.items():
+        if "\x00" in name or "\x00" in value:
+            raise ApiError(
+                422, "invalid_argument", f"the form field {name!r} holds a NUL character"
+            )
+    return fields
+
+
 def error_code(exc: Exception) -> str | None:
     """The stable code of a caller's error (docs/error_codes.md), or None for a failure
     that is not the caller's (re-raised: the app answers 500 or 503)."""

@@ -207,6 +207,10 @@ def test_numbers_no_column_holds_are_refused_with_a_code(
             assert "?error=" in post(
                 pages, "/admin/plans/pro/limits", {**limits, f"f.ai_decisions.{field}": value}
             )
+    for field in ("name", "currency", "stripe_monthly"):  # text cannot hold NUL
+        data = {**details, field: "x\x00", "_csrf_token": csrf(pages, "/admin/sign-in")}
+        r = pages.post("/admin/plans/pro", data=data, follow_redirects=False)
+        assert r.status_code == 422 and "holds a NUL character" in r.text, r.text
     assert db.execute("select to_jsonb(p) from core.plans p order by code").fetchall() == before
     assert (
         db.execute("select to_jsonb(l) from core.plan_limits l order by 1").fetchall()

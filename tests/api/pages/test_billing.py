@@ -169,6 +169,8 @@ def test_errors_come_back_as_codes_and_change_nothing(
         ("/billing/checkout", {"plan": "gold"}, "tier_not_found"),
         ("/billing/checkout", {"plan": "pro", "seats": "0"}, "invalid_amount"),
         ("/billing/addons/extra_emails/cancel", {}, "addon_not_found"),
+        ("/billing/checkout", {"plan": "pro\x00"}, "invalid_argument"),  # text cannot hold NUL
+        ("/billing/change-plan", {"plan": "pro", "interval": "\x00"}, "invalid_argument"),
     ]:
         r = pages.post(path, data={**data, "_csrf_token": token}, follow_redirects=False)
         assert r.headers["location"] == f"/billing?error={code}", path
