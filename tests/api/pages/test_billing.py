@@ -216,6 +216,8 @@ def test_the_interval_toggle_prices_the_cards(pages: TestClient, demo: Demo, int
     page = pages.get(f"/billing?interval={interval}").text
     assert ("$490" in page) is (interval == "year")  # the demo's yearly Pro price
     assert ("$49<" in page) is (interval == "month")
+    # AI tokens reset each billing period: a month, or a year when billed yearly
+    assert ("<strong>5,000,000/yr<" in page) is (interval == "year")
 
 
 def test_the_upgrade_banner_from_80_percent(pages: TestClient, demo: Demo) -> None:
