@@ -13,7 +13,9 @@ as
              date_trunc('month', n.now at time zone 'UTC'), interval '1 month') g(month)
   ), paying as (
     select r.period, sum(r.paying_customers)::integer as paying
-      from n, analytics.revenue_periods('month', (select min(p.at) from core.mrr_points p), n.now) r
+      from n, analytics.revenue_periods(
+                    'month', (select min(p.at) from core.mrr_points p where p.at <= n.now),
+                    n.now) r
      group by r.period
   )
   select m.month,

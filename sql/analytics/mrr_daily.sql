@@ -5,7 +5,8 @@ create or replace view analytics.mrr_daily
 with (security_invoker = true)
 as
   select r.period as day, r.currency, r.mrr_cents, r.paying_customers, r.trial_mrr_cents
-    from analytics.revenue_periods('day', (select min(p.at) from core.mrr_points p),
+    from analytics.revenue_periods('day', (select min(p.at) from core.mrr_points p
+                                     where p.at <= internal.now()),
                                    internal.now()) r;
 
 comment on view analytics.mrr_daily is

@@ -11,7 +11,8 @@ as
          r.expansion_customers, r.contraction_customers, r.churned_customers,
          r.reactivated_customers, r.mrr_start_cents, r.mrr_cents as mrr_end_cents,
          r.paying_start, r.paying_customers as paying_end
-    from analytics.revenue_periods('month', (select min(p.at) from core.mrr_points p),
+    from analytics.revenue_periods('month', (select min(p.at) from core.mrr_points p
+                                     where p.at <= internal.now()),
                                    internal.now()) r;
 
 comment on view analytics.mrr_movements is
