@@ -17,6 +17,13 @@
 3. Purge (--purge): consume's latency (pgbench per-transaction log, p50 and p99) while
    the retention purge deletes the ledger's old months in committed batches
    (internal.job_purge_retention as api.run_job steps), against the same load without it.
+4. Partition upkeep (--partitions): the same load, alone and while the maintain_partitions
+   job (internal.job_maintain_partitions, one step after another until it has nothing
+   left) creates the months ahead and detaches and drops the months past every tenant's
+   retention. First the 12 past months get partitions (internal.maintain_usage_partitions
+   with the clock moved back a year, which also moves any rows the default partition holds
+   for them), the ledger is grown to --partition-rows if it is smaller, and the partitions
+   ahead of this month are dropped so the job has them to create.
 
 Every step is bounded; the whole default run takes about 10 to 20 minutes on 2 cores.
 """
@@ -28,7 +35,9 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from bench import batch
 from bench.machine import commit, facts, facts_text, load_average
@@ -134,22 +143,31 @@ def ledger_bytes(server: BenchServer) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _percentiles(log_files: list[Path]) -> tuple[float, float, int]:
-    """p50 and p99 (ms) of the transactions in pgbench -l logs, and how many."""
-    lat = []
+def _latencies(log_files: list[Path]) -> list[tuple[float, float]]:
+    """(finished at, epoch seconds; latency, ms) of every transaction in pgbench -l logs
+    (columns: client, transaction, latency us, script, epoch s, us)."""
+    out = []
     for f in log_files:
         for line in f.read_text().splitlines():
             parts = line.split()
-            if len(parts) >= 3:
-                lat.append(int(parts[2]) / 1000.0)
-    if not lat:
-        return float("nan"), float("nan"), 0
+            if len(parts) >= 6:
+                out.append((int(parts[4]) + int(parts[5]) / 1e6, int(parts[2]) / 1000.0))
+    return out
+
+
+def _summary(lat: list[float]) -> Summary:
+    """p50, p99 and max (ms) of the latencies, and how many."""
+    if len(lat) < 2:
+        return float("nan"), float("nan"), max(lat, default=float("nan")), len(lat)
     q = statistics.quantiles(lat, n=100)
-    return q[49], q[98], len(lat)
+    return q[49], q[98], max(lat), len(lat)
 
 
-def consume_latency(server: BenchServer, seconds: int, tenants: int, tag: str) -> tuple:
-    """Consume on random tenants at 4 clients for `seconds`; (p50 ms, p99 ms, count)."""
+def consume_latency(
+    server: BenchServer, seconds: int, tenants: int, tag: str
+) -> list[tuple[float, float]]:
+    """Consume on random tenants at 4 clients for `seconds`; every transaction's
+    (finished at, latency ms)."""
     logs = server.workdir / f"latency-{tag}"
     logs.mkdir(exist_ok=True)
     prefix = logs / "pgbench"
@@ -169,20 +187,81 @@ def consume_latency(server: BenchServer, seconds: int, tenants: int, tag: str) -
         env={"PGOPTIONS": f"-c role={SERVICE_ROLE}"},
     )
     files = sorted(prefix.parent.glob(prefix.name + "*"))
-    result = _percentiles(files)
+    result = _latencies(files)
     for f in files:
         f.unlink()
     return result
 
 
+Work = Callable[[threading.Event], None]
+
+
+Summary = tuple[float, float, float, int]
+
+
+class Loaded(NamedTuple):
+    """Summaries (p50, p99, max ms, count) of consume alone, during the whole loaded run,
+    and of the transactions that finished while the work ran (busy: how long it ran)."""
+
+    alone: Summary
+    during: Summary
+    busy: Summary
+    busy_seconds: float
+
+
+def while_loaded(
+    server: BenchServer, seconds: int, tenants: int, tag: str, work: Work, delay: float = 0
+) -> Loaded:
+    """consume's latency alone, then while `work` runs in a thread of its own, started
+    `delay` seconds into the load; it should return when the event it gets is set (when
+    the load ends)."""
+    alone = consume_latency(server, seconds, tenants, f"{tag}-alone")
+    stop = threading.Event()
+    span: list[float] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        if stop.wait(delay):
+            return
+        span.append(time.time())
+        try:
+            work(stop)
+        except BaseException as e:  # raised in the main thread below
+            errors.append(e)
+        span.append(time.time())
+
+    t = threading.Thread(target=target)
+    t.start()
+    during = consume_latency(server, seconds, tenants, tag)
+    stop.set()
+    t.join()
+    if errors:
+        raise errors[0]
+    began, ended = (span + [float("nan")] * 2)[:2]
+    return Loaded(
+        _summary([ms for _, ms in alone]),
+        _summary([ms for _, ms in during]),
+        _summary([ms for at, ms in during if began <= at <= ended]),
+        ended - began,
+    )
+
+
+def _row(label: str, s: Summary) -> str:
+    return f"| {label} | {s[0]:.2f} | {s[1]:.2f} | {s[2]:.1f} | {s[3]:,} |"
+
+
+LATENCY_HEAD = [
+    "| consume, 4 clients | p50 ms | p99 ms | max ms | transactions |",
+    "|---|---:|---:|---:|---:|",
+]
+
+
 def purge_while_loaded(server: BenchServer, seconds: int, tenants: int) -> list[str]:
     """consume's latency alone, then while the retention purge runs."""
     # The default plan keeps 30 days of usage: the generated months are past retention.
-    alone = consume_latency(server, seconds, tenants, "alone")
     deleted = [0]
-    stop = threading.Event()
 
-    def purge() -> None:
+    def purge(stop: threading.Event) -> None:
         with server.connect() as conn:
             while not stop.is_set():
                 row = conn.execute(
@@ -193,17 +272,111 @@ def purge_while_loaded(server: BenchServer, seconds: int, tenants: int) -> list[
                 if not row[0]["more"]:
                     break
 
-    t = threading.Thread(target=purge)
-    t.start()
-    during = consume_latency(server, seconds, tenants, "purge")
-    stop.set()
-    t.join()
+    r = while_loaded(server, seconds, tenants, "purge", purge)
     return [
-        "| consume, 4 clients | p50 ms | p99 ms | transactions |",
-        "|---|---:|---:|---:|",
-        f"| alone | {alone[0]:.2f} | {alone[1]:.2f} | {alone[2]:,} |",
-        f"| during the retention purge ({deleted[0]:,} rows deleted in batches of 5,000)"
-        f" | {during[0]:.2f} | {during[1]:.2f} | {during[2]:,} |",
+        *LATENCY_HEAD,
+        _row("alone", r.alone),
+        _row(
+            f"during the retention purge ({deleted[0]:,} rows deleted in batches of 5,000)",
+            r.during,
+        ),
+    ]
+
+
+def prepare_partitions(server: BenchServer, rows: int, tenants: int) -> None:
+    """Partitions for the 12 past months (made by the upkeep's own function with the clock
+    a year back), the ledger grown to `rows`, and no partitions ahead of this month."""
+    with server.connect() as conn:
+        conn.execute(
+            "select internal.set_clock(date_trunc('month', now()) - interval '12 months'"
+            " + interval '14 days')"
+        )
+        try:
+            made = conn.execute("select internal.maintain_usage_partitions(11)").fetchone()
+        finally:
+            conn.execute("select internal.set_clock(null)")
+        log(f"partitions: {made[0] if made else 0} past months created")
+        ahead = conn.execute(
+            "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+            " where i.inhparent = 'core.usage_events'::regclass"
+            "   and c.relname ~ '^usage_events_[0-9]{6}$'"
+            "   and to_date(right(c.relname, 6), 'YYYYMM')"
+            "       > date_trunc('month', now() at time zone 'UTC')"
+        ).fetchall()
+        for (name,) in ahead:
+            conn.execute(f"alter table core.usage_events detach partition core.{name}")
+            conn.execute(f"drop table core.{name}")
+    # A month goes only once every tenant's retention has passed it: the bench tenants are
+    # on the default plan (30 days); the demo's Pro and Enterprise tenants (365 days,
+    # unlimited) get the same 30 days as an override.
+    with server.connect() as conn:
+        longer = conn.execute(
+            "select tenant_id from core.entitlements where feature = 'data_retention_days'"
+            "   and (base_limit is null or base_limit > 30)"
+        ).fetchall()
+    with server.connect(role="ratecard_admin") as conn:
+        for (tenant,) in longer:
+            conn.execute("select api.set_override(%s, 'data_retention_days', 30)", (tenant,))
+    grow_ledger(server, ledger_bytes(server)[0], rows, tenants)
+
+
+UPKEEP_ARGS = '{"months_ahead": 3, "feature": "data_retention_days"}'
+
+
+def partitions_while_loaded(
+    server: BenchServer, seconds: int, tenants: int, rows: int
+) -> list[str]:
+    """consume's latency alone, then while the maintain_partitions job runs its steps."""
+    prepare_partitions(server, rows, tenants)
+    rows = ledger_bytes(server)[0]
+    with server.connect() as conn:
+        before = conn.execute(
+            "select count(*) from pg_inherits where inhparent = 'core.usage_events'::regclass"
+        ).fetchone()
+        # the default plan keeps 30 days: the months before last are past every retention
+        in_old = conn.execute(
+            "select count(*) from core.usage_events"
+            " where occurred_at < date_trunc('month', now()) - interval '1 month'"
+        ).fetchone()
+    server.checkpoint()
+    steps: list[tuple[float, int, int]] = []
+
+    def upkeep(stop: threading.Event) -> None:
+        with server.connect() as conn:
+            while not stop.is_set():
+                began = time.monotonic()
+                row = conn.execute(
+                    "select internal.job_maintain_partitions(%s::jsonb)", (UPKEEP_ARGS,)
+                ).fetchone()
+                assert row is not None
+                steps.append(
+                    (
+                        (time.monotonic() - began) * 1000,
+                        int(row[0]["created"]),
+                        int(row[0]["dropped"]),
+                    )
+                )
+                if not row[0]["more"]:
+                    break
+
+    r = while_loaded(server, seconds, tenants, "partitions", upkeep, delay=seconds / 4)
+    created = sum(s[1] for s in steps)
+    dropped = sum(s[2] for s in steps)
+    longest = max((s[0] for s in steps), default=float("nan"))
+    first = steps[0][0] if steps else float("nan")
+    return [
+        f"Ledger {rows:,} rows, {before[0] if before else 0} partitions before the upkeep,"
+        f" {in_old[0] if in_old else 0:,} of them in the months before last.",
+        "",
+        *LATENCY_HEAD,
+        _row("alone", r.alone),
+        _row("during the upkeep run (whole load)", r.during),
+        _row(
+            f"while the upkeep ran ({r.busy_seconds:.1f} s, {len(steps)} steps:"
+            f" {created} created, {dropped} detached and dropped; first step {first:.0f} ms,"
+            f" longest {longest:.0f} ms)",
+            r.busy,
+        ),
     ]
 
 
@@ -213,6 +386,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--ledger-rows", default="", help="e.g. 0,10000000 (default: skip)")
     parser.add_argument("--purge", action="store_true", help="measure consume during a purge")
+    parser.add_argument(
+        "--partitions",
+        action="store_true",
+        help="measure consume while the partition upkeep (maintain_partitions) runs",
+    )
+    parser.add_argument(
+        "--partition-rows",
+        type=int,
+        default=10_000_000,
+        help="with --partitions: grow the ledger to this many rows first (default 10,000,000)",
+    )
     args = parser.parse_args(argv)
     tenant_sizes = _sizes(args.tenants)
     ledger_sizes = _sizes(args.ledger_rows)
@@ -283,6 +467,13 @@ def main(argv: list[str] | None = None) -> int:
             lines += purge_while_loaded(server, args.seconds, have)
             lines.append("")
             log("\n".join(lines[-5:]))
+        if args.partitions:
+            lines += ["## Consume during the partition upkeep", ""]
+            lines += partitions_while_loaded(
+                server, args.seconds, have, max(args.partition_rows, 0)
+            )
+            lines.append("")
+            log("\n".join(lines[-8:]))
         info["load average at end"] = load_average()
     text = "\n".join(
         [
