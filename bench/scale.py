@@ -35,6 +35,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -341,7 +342,34 @@ def partitions_while_loaded(
     server.checkpoint()
     steps: list[tuple[float, int, int]] = []
 
+    waits: list[str] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        """What the consume sessions wait on while the job runs, every 2 ms."""
+        with server.connect() as conn:
+            while not done.is_set():
+                waits.extend(
+                    f"{kind}:{event}"
+                    for kind, event in conn.execute(
+                        "select coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-')"
+                        "  from pg_stat_activity"
+                        " where backend_type = 'client backend' and pid <> pg_backend_pid()"
+                        "   and state = 'active' and query like '%api.consume%'"
+                    ).fetchall()
+                )
+                done.wait(0.002)
+
     def upkeep(stop: threading.Event) -> None:
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            run_steps(stop)
+        finally:
+            done.set()
+            sampler.join()
+
+    def run_steps(stop: threading.Event) -> None:
         with server.connect() as conn:
             while not stop.is_set():
                 began = time.monotonic()
@@ -377,6 +405,13 @@ def partitions_while_loaded(
             f" longest {longest:.0f} ms)",
             r.busy,
         ),
+        "",
+        "What the active consume sessions waited on while the job ran (pg_stat_activity"
+        f" every 2 ms, {len(waits):,} session samples): "
+        + ", ".join(
+            f"{name} {n / max(len(waits), 1):.0%}" for name, n in Counter(waits).most_common(6)
+        )
+        + ".",
     ]
 
 
