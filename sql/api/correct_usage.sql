@@ -76,19 +76,23 @@ begin
 
   v_period := internal.period_start(e.reset, e.period_anchor, e.period_interval, v_now);
   v_resets := internal.period_end(e.reset, v_period, e.period_interval, e.period_anchor);
+  -- The period's meter row exists and is locked before it is read: a consume that creates
+  -- it at the same time is waited for and counted, never overwritten.
+  insert into core.meters (tenant_id, feature, period_start, used, updated_at)
+  values (p_tenant_id, p_feature, v_period, 0, v_now)
+  on conflict on constraint meters_pkey do nothing;
   select m.used into v_used from core.meters m
    where m.tenant_id = p_tenant_id and m.feature = p_feature and m.period_start = v_period
      for update;
-  v_used := coalesce(v_used, 0) + p_amount;
+  v_used := v_used + p_amount;
   if v_used < 0 then
     raise exception 'the correction takes % below zero this period (% used)', p_feature,
       v_used - p_amount
       using errcode = 'RC036', hint = 'a correction applies to the current period only';
   end if;
-  insert into core.meters as m (tenant_id, feature, period_start, used, updated_at)
-  values (p_tenant_id, p_feature, v_period, v_used, v_now)
-  on conflict on constraint meters_pkey do update
-     set used = excluded.used, updated_at = excluded.updated_at;
+  update core.meters m
+     set used = v_used, updated_at = v_now
+   where m.tenant_id = p_tenant_id and m.feature = p_feature and m.period_start = v_period;
   insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at,
                                  idempotency_key, properties, billed)
   values (p_tenant_id, p_feature, p_amount, v_now, v_now, p_idempotency_key,

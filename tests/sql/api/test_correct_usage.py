@@ -3,6 +3,11 @@ below zero, billed when the feature is."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
 import psycopg
 import pytest
 
@@ -74,3 +79,37 @@ def test_only_administrators_correct(catalog: Api) -> None:
     t = catalog.tenant(plan="pro")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         catalog.service("select * from api.correct_usage(%s, 'tokens', 1, 'r', 'k')", t)
+
+
+def test_a_correction_racing_the_periods_first_usage_counts_both(
+    catalog: Api, connect: Callable[..., psycopg.Connection]
+) -> None:
+    """The period's first consume has created the meter row but not committed: the
+    correction waits for it and adds to it, rather than writing its own total over it."""
+    t = catalog.tenant(plan="pro")
+    first = connect(autocommit=False)
+    first.execute("select * from api.consume(%s, 'tokens', 800, 'first')", (t,))
+    late = connect()
+    pid = late.info.backend_pid
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        sql = "select used from api.correct_usage(%s, 'tokens', 5, 'late', 'k-race')"
+        out["used"] = late.execute(sql, (t,)).fetchone()[0]
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    watch = connect()
+    for _ in range(200):  # until the correction waits on the uncommitted meter row
+        waiting = watch.execute(
+            "select wait_event_type = 'Lock' from pg_stat_activity where pid = %s", (pid,)
+        ).fetchone()
+        if waiting and waiting[0]:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the correction did not wait for the uncommitted consume")
+    first.commit()
+    worker.join(10)
+    assert out == {"used": 805}
+    assert catalog.entitlement(t, "tokens")["used"] == 805
