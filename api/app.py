@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig, default_handlers
-from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from psycopg_pool import AsyncConnectionPool
@@ -89,11 +88,6 @@ def create_app(
                 await the_pool.close()
             drain_logs()  # the last lines go where the app's output still goes
 
-    logging_middleware = LoggingMiddlewareConfig(
-        logger_name="ratecard.http",
-        request_log_fields=("method", "path"),
-        response_log_fields=("status_code",),
-    )
     app = ObservedApp(
         route_handlers=[
             healthz,
@@ -117,7 +111,6 @@ def create_app(
         before_request=check_request,
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[logging_middleware.middleware],
         logging_config=_logging_config(settings),
         openapi_config=OpenAPIConfig(
             title="Ratecard",

@@ -7,6 +7,12 @@ metrics, and logs as text or JSON.
 - Metrics (ratecard/metrics.py, GET /metrics): ratecard_http_requests_total and
   ratecard_http_request_duration_seconds by method, route template and status;
   ratecard_http_errors_total by error code and status; the pool's size and waits.
+- An access line per request, written when the answer is sent (logger `ratecard.http`,
+  INFO): method, path, status and milliseconds, e.g. `POST /v1/check 200 1.4 ms`; the JSON
+  format carries them as fields too (`method`, `path`, `status`, `duration_ms`). One line,
+  not a line for the request and another for the answer: each line costs a hand-over to
+  the log writer's thread, which was a fifth of a quota check's time in the API process
+  (bench/RESULTS.md).
 - Log format and the request id on log records: ratecard/logs.py.
 
 ObservedApp measures at the outermost layer, around Litestar's own routing and error
@@ -15,6 +21,7 @@ handling, so unknown routes and errors are counted and answered with an id too.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -27,6 +34,7 @@ from ratecard.logs import REQUEST_ID
 from ratecard.metrics import LATENCY_BUCKETS
 
 _HEADER = b"x-request-id"
+ACCESS_LOG = logging.getLogger("ratecard.http")
 
 
 def _usable(raw: bytes) -> bool:
@@ -92,10 +100,22 @@ class ObservedApp(Litestar):
         try:
             await super().__call__(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
             method = scope.get("method", "")
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.latency.labels(method, route).observe(elapsed)
             self.metrics.requests.labels(method, route, str(status)).inc()
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                ms = round(elapsed * 1000, 1)
+                path = scope.get("path", "")
+                ACCESS_LOG.info(
+                    "%s %s %d %.1f ms",
+                    method,
+                    path,
+                    status,
+                    ms,
+                    extra={"method": method, "path": path, "status": status, "duration_ms": ms},
+                )
             REQUEST_ID.reset(token)
 
 

@@ -182,6 +182,10 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level=s.log_level,
+        # uvloop and httptools (dependencies): faster than asyncio's loop and h11 on every
+        # request (bench/RESULTS.md); granian's "auto" loop picks uvloop the same way
+        loop="uvloop",
+        http="httptools",
         access_log=False,  # the app logs every request itself
         # JSON logs: uvicorn's own lines go through the app's handlers as well.
         **({"log_config": None} if s.log_format == "json" else {}),

@@ -46,7 +46,20 @@ def test_log_lines_carry_the_request_id(
     with caplog.at_level(logging.INFO):
         client.get("/v1/features", headers={**demo.service, "X-Request-Id": "trace-7"})
     mine = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-7"]
-    assert mine and any(r.name == "ratecard.http" for r in mine)
+    access = [r for r in mine if r.name == "ratecard.http"]
+    # one access line per request, written with the answer: method, path, status, time
+    assert len(access) == 1
+    assert re.fullmatch(r"GET /v1/features 200 \d+\.\d ms", access[0].getMessage())
+    assert (access[0].method, access[0].path, access[0].status) == ("GET", "/v1/features", 200)
+    assert access[0].duration_ms >= 0
+    with caplog.at_level(logging.INFO):
+        client.get("/no/such/route", headers={"X-Request-Id": "trace-8"})
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "ratecard.http" and getattr(r, "request_id", None) == "trace-8"
+    ]
+    assert len(lines) == 1 and lines[0].startswith("GET /no/such/route 404 ")
     outside = logging.getLogger("ratecard.test").makeRecord(
         "ratecard.test", logging.INFO, __file__, 1, "x", (), None
     )
@@ -127,4 +140,4 @@ def test_the_apps_last_log_lines_are_written_before_it_has_stopped(
         for i in range(1000):
             logging.getLogger("ratecard.api").warning("line %d", i)
     text = out.getvalue()
-    assert "path=/healthz" in text and "line 999" in text
+    assert "GET /healthz 200" in text and "line 999" in text
