@@ -156,3 +156,75 @@ def test_purge_job_runs(catalog: Api) -> None:
     assert (status, result) == ("succeeded", {"deleted": 3})
     ids = {r[0] for r in db.execute("select id from core.job_runs")}
     assert queued in ids and len(ids) == 2  # the queued run and this purge's own
+
+
+def test_purge_retention_steps_resume_where_the_last_one_stopped(retention: Api) -> None:
+    """A step that fills its batch hands the last tenant it reached to the next step, which
+    starts there: tenants before it are not read again."""
+    db = retention.conn
+    tenants = sorted(retention.tenant("free") for _ in range(3))
+    for t in tenants:
+        for d in (45, 40, 35):
+            _usage(retention, t, T0 - timedelta(days=d), f"{t}-{d}")
+        _usage(retention, t, T0 - timedelta(days=1), f"{t}-recent")
+
+    def step(args: str) -> dict:
+        return db.execute("select internal.job_purge_retention(%s::jsonb)", (args,)).fetchone()[0]
+
+    # a step started at the second tenant leaves the first one's old rows alone
+    out = step(f'{{"batch": 4, "resume": "{tenants[1]}"}}')
+    assert out == {"deleted": 4, "more": True, "resume": str(tenants[2])}
+    left = dict(db.execute("select tenant_id, count(*) from core.usage_events group by 1"))
+    assert left == {tenants[0]: 4, tenants[1]: 1, tenants[2]: 3}
+    assert step(f'{{"batch": 4, "resume": "{tenants[2]}"}}') == {"deleted": 2, "more": False}
+
+    # through the job: each step resumes from the position the last one kept; at the end
+    # every tenant keeps only its recent row and the run keeps no position
+    status, result, steps, _ = run(db, "purge_retention", '{"batch": 2}')
+    assert (status, result, steps) == ("succeeded", {"deleted": 3}, 2)
+    assert dict(db.execute("select tenant_id, count(*) from core.usage_events group by 1")) == {
+        t: 1 for t in tenants
+    }
+    assert db.execute(
+        "select resume from core.job_runs where job = 'purge_retention' order by id desc limit 1"
+    ).fetchone() == (None,)
+
+
+def test_the_next_step_gets_the_position_the_last_step_kept(retention: Api) -> None:
+    db = retention.conn
+    tenants = sorted(retention.tenant("free") for _ in range(3))
+    for t in tenants:
+        for d in (45, 40, 35):
+            _usage(retention, t, T0 - timedelta(days=d), f"{t}-{d}")
+    rid = db.execute("select api.start_job_run('purge_retention', '{\"batch\": 4}')").fetchone()[0]
+
+    def step() -> dict:
+        return db.execute("select api.step_job_run(%s)", (rid,)).fetchone()[0]
+
+    def kept() -> object:
+        return db.execute("select resume from core.job_runs where id = %s", (rid,)).fetchone()[0]
+
+    assert step() == {"deleted": 4, "more": True, "resume": str(tenants[1])}
+    assert kept() == str(tenants[1])
+    # an old row of the first tenant, added behind the position: the next steps pass it by
+    _usage(retention, tenants[0], T0 - timedelta(days=50), "late")
+    assert step() == {"deleted": 4, "more": True, "resume": str(tenants[2])}
+    assert step() == {"deleted": 1, "more": False}
+    assert kept() is None
+    assert db.execute(
+        "select result, steps from core.job_runs where id = %s", (rid,)
+    ).fetchone() == (
+        {"deleted": 9},
+        3,
+    )
+    left = dict(db.execute("select tenant_id, count(*) from core.usage_events group by 1"))
+    assert left == {tenants[0]: 1}
+
+
+@pytest.mark.parametrize("resume", ['"not-a-uuid"', "42", "null", '["x"]'])
+def test_purge_retention_refuses_a_bad_resume_position(retention: Api, resume: str) -> None:
+    with pytest.raises(psycopg.Error) as err:
+        retention.conn.execute(
+            "select internal.job_purge_retention(%s::jsonb)", (f'{{"resume": {resume}}}',)
+        )
+    assert err.value.sqlstate == "RC005"
