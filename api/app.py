@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from psycopg_pool import AsyncConnectionPool
 
 from api.auth import KeyCache, cache_seconds_from_env, principal
+from api.checks import CheckBatchers
 from api.db import make_pool
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import HttpMetrics, ObservedApp
@@ -75,6 +76,7 @@ def create_app(
             # Do not wait: the API must come up (and /readyz say 503) while the DB is down.
             await the_pool.open(wait=False)
         app.state.pool = the_pool
+        app.state.checks = CheckBatchers(app.state, app.metrics.check_batch.observe)
         app.state.key_cache = key_cache
         app.state.expected_schema = latest_migration_id()
         app.state.stripe = stripe_settings

@@ -64,6 +64,12 @@ class HttpMetrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.check_batch = Histogram(
+            "ratecard_http_check_batch_size",
+            "Quota checks answered by one SQL statement (POST /v1/check; api/checks.py).",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 1000),
+            registry=registry,
+        )
         self.errors = Counter(
             "ratecard_http_errors_total",
             "Error answers by their JSON code and status.",

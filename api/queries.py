@@ -6,6 +6,9 @@ SCHEMA_VERSION = "select api.schema_version() as version"
 AUTHENTICATE_KEY = "select key_id, role, tenant_id from api.authenticate_key(%s::text)"
 
 CHECK_QUOTA = "select api.check_quota(%s::uuid, %s::text, %s::bigint) as allowed"
+CHECK_QUOTA_MANY = (
+    "select n, allowed from api.check_quota_many(%s::uuid[], %s::text[], %s::bigint[])"
+)
 CONSUME = "select * from api.consume(%s::uuid, %s::text, %s::bigint, %s::text)"
 RECORD_USAGE_BATCH = "select * from api.record_usage_batch(%s::jsonb)"
 # Entitlement rows; percent_used as a JSON number (numeric would be encoded as a string).

@@ -144,10 +144,12 @@ class UploadBody(msgspec.Struct, forbid_unknown_fields=True):
     responses=errors(404),
 )
 async def check(request: Request[Any, Any, Any], data: JSONBody[CheckBody]) -> dict[str, bool]:
-    row = await fetch_one_as_caller(
-        request, q.CHECK_QUOTA, (data.tenant_id, data.feature, data.amount)
+    # checks arriving together share one statement (api/checks.py)
+    caller = request.scope["auth"]  # type: ignore[typeddict-item]
+    allowed = await request.app.state.checks.check(
+        caller.db_role, data.tenant_id, data.feature, data.amount
     )
-    return {"allowed": row["allowed"]}
+    return {"allowed": allowed}
 
 
 @post(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import psycopg
 import pytest
 from litestar.testing import TestClient
 
+from api.app import create_app
+from ratecard.config import Settings
+from ratecard.stripe_gateway import StripeSettings
 from tests.api.conftest import Demo, assert_error, meter
 
 ZERO = "00000000-0000-0000-0000-000000000000"
@@ -120,3 +126,54 @@ def test_body_over_one_mib_is_413(client: TestClient, demo: Demo) -> None:
     # just under the limit is read (and answered by the SQL: no such feature)
     body = b'{"tenant_id": "%s", "feature": "%s"}' % (str(demo.acme).encode(), b"x" * 1_000_000)
     assert_error(client.post("/v1/check", content=body, headers=h), 404, "feature_not_found")
+
+
+def test_checks_arriving_together_share_statements_and_keep_their_own_answers(
+    settings: Settings, stripe_settings: StripeSettings, demo: Demo, db: psycopg.Connection
+) -> None:
+    """Concurrent checks go to PostgreSQL together (api/checks.py), each answered exactly
+    as on its own; a bad check among them gets its own error and spoils no other."""
+    db.execute("select api.consume(%s, 'ai_decisions', 60)", (demo.acme,))  # Acme: 40 of 100 left
+    bodies: list[dict[str, object]] = []
+    for i in range(48):
+        tenant = demo.acme if i % 2 else demo.globex
+        bodies.append({"tenant_id": str(tenant), "feature": "ai_decisions", "amount": i * 3})
+    bodies[10] = {"tenant_id": str(demo.acme), "feature": "nope"}
+    bodies[20] = {"tenant_id": ZERO, "feature": "ai_decisions"}
+    bodies[30] = {"tenant_id": str(demo.acme), "feature": "sso"}
+
+    def alone(b: dict[str, object]) -> bool:
+        row = db.execute(
+            "select api.check_quota(%s::uuid, %s, %s)",
+            (b["tenant_id"], b["feature"], b.get("amount", 1)),
+        ).fetchone()
+        return bool(row[0])
+
+    expected = {i: alone(b) for i, b in enumerate(bodies) if i not in (10, 20)}
+    assert set(expected.values()) == {True, False}
+
+    async def main() -> tuple[list[httpx.Response], float, float]:
+        app = create_app(settings, stripe_settings=stripe_settings)
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.lifespan(),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+        ):
+            await app.state.pool.wait()
+            await c.get("/v1/features", headers=demo.service)  # the key, verified once
+            answers = await asyncio.gather(
+                *(c.post("/v1/check", json=b, headers=demo.service) for b in bodies)
+            )
+        registry = app.metrics.registry
+        statements = registry.get_sample_value("ratecard_http_check_batch_size_count")
+        alone_ = registry.get_sample_value("ratecard_http_check_batch_size_bucket", {"le": "1.0"})
+        return answers, statements or 0, alone_ or 0
+
+    answers, statements, single = asyncio.run(main())
+    assert_error(answers[10], 404, "feature_not_found")
+    assert_error(answers[20], 404, "tenant_not_found")
+    assert {i: r.json()["allowed"] for i, r in enumerate(answers) if i in expected} == expected
+    assert all(answers[i].status_code == 200 for i in expected)
+    # some statement carried several checks
+    assert statements > single
+    assert meter(db, demo.acme, "ai_decisions") == 60  # checks count nothing
