@@ -10,20 +10,21 @@
    after a checkpoint. What counts is the ratio at each size against the ratio at the
    smallest: "flat" is within 10%.
 2. Ledger (--ledger-rows, e.g. 0,10000000; needs at least 10,000 tenants, which the
-   ingestion's random events address): rows generated straight into
-   core.usage_events (spread over the tenants and the last 12 months) until the ledger
-   holds each size; at each, bulk ingestion (10,000-event chunks, as bench/batch.py's
-   stream_ingest) against COPY of the same rows, and the ledger's disk per million events.
+   ingestion's random events address): first the 12 past months get partitions of their
+   own (as in a deployment: months are partitions, the default partition stays empty),
+   then rows are generated into them, month after month (set-based, in committed chunks
+   of a million), until the ledger holds each size; at each, bulk ingestion (10,000-event
+   chunks, as bench/batch.py's stream_ingest) against COPY of the same rows, the
+   ledger's heap and indexes on disk and per million events, and the generation's rate.
 3. Purge (--purge): consume's latency (pgbench per-transaction log, p50 and p99) while
    the retention purge deletes the ledger's old months in committed batches
    (internal.job_purge_retention as api.run_job steps), against the same load without it.
 4. Partition upkeep (--partitions): the same load, alone and while the maintain_partitions
    job (internal.job_maintain_partitions, one step after another until it has nothing
    left) creates the months ahead and detaches and drops the months past every tenant's
-   retention. First the 12 past months get partitions (internal.maintain_usage_partitions
-   with the clock moved back a year, which also moves any rows the default partition holds
-   for them), the ledger is grown to --partition-rows if it is smaller, and the partitions
-   ahead of this month are dropped so the job has them to create.
+   retention. First the 12 past months get partitions (as in 2), the ledger is grown to
+   --partition-rows if it is smaller, and the partitions ahead of this month are dropped
+   so the job has them to create.
 
 Every step is bounded; the whole default run takes about 10 to 20 minutes on 2 cores.
 """
@@ -31,12 +32,15 @@ Every step is bounded; the whole default run takes about 10 to 20 minutes on 2 c
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -112,36 +116,118 @@ def measure_tenants(server: BenchServer, n: int, seconds: int) -> dict[str, floa
     return out
 
 
-def grow_ledger(server: BenchServer, have: int, want: int, tenants: int) -> None:
-    """Generate ledger rows until it holds `want` (bench data: no keys, spread over the
-    tenants and the 12 months before this one), in committed chunks of a million."""
-    chunk = 1_000_000
+def past_months(now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+    """[from, to) of the 12 UTC months before this one, oldest first: the months
+    core.usage_events' monthly partitions cover."""
+    now = now or datetime.now(UTC)
+    this = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts = []
+    y, m = this.year, this.month
+    for _ in range(13):
+        starts.append(datetime(y, m, 1, tzinfo=UTC))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    starts.reverse()
+    return list(pairwise(starts))
+
+
+def partition_past_months(server: BenchServer) -> int:
+    """Give the 12 past months partitions of their own, as a deployment's ledger has them:
+    made by the upkeep's own function (internal.maintain_usage_partitions) with the clock
+    a year back, which moves any rows the default partition holds for them. Returns how
+    many it made (0 once they exist)."""
     with server.connect() as conn:
-        while have < want:
-            n = min(chunk, want - have)
-            conn.execute(
-                "insert into core.usage_events (tenant_id, feature, amount, occurred_at,"
-                " recorded_at)"
-                f" select {tenant_sql('(1 + (g * 7919) %% %s)')}, 'api_calls', 1,"
-                "        date_trunc('month', now()) - interval '1 second'"
-                "          - ((g * 104729) %% 31536000) * interval '1 second', now()"
-                "   from generate_series(%s::bigint, %s::bigint) g",
-                (tenants, have + 1, have + n),
-            )
-            have += n
-            log(f"ledger: {have:,} generated rows")
+        conn.execute(
+            "select internal.set_clock(date_trunc('month', now()) - interval '12 months'"
+            " + interval '14 days')"
+        )
+        try:
+            made = conn.execute("select internal.maintain_usage_partitions(11)").fetchone()
+        finally:
+            conn.execute("select internal.set_clock(null)")
+    log(f"partitions: {made[0] if made else 0} past months created")
+    return int(made[0]) if made else 0
+
+
+GENERATE = (
+    "insert into core.usage_events (tenant_id, feature, amount, occurred_at, recorded_at)"
+    f" select {tenant_sql('(1 + (g * 7919) %% %(tenants)s)')}, 'api_calls', 1,"
+    "        %(from)s::timestamptz + ((g * 104729) %% %(seconds)s) * interval '1 second',"
+    "        now()"
+    "   from generate_series(%(first)s::bigint, %(last)s::bigint) g"
+)
+
+
+def grow_ledger(server: BenchServer, have: int, want: int, tenants: int) -> float:
+    """Generate ledger rows until it holds `want` (bench data: no keys, random tenants),
+    spread evenly over the 12 months before this one and written month after month, each
+    month into its own partition (partition_past_months first), in committed set-based
+    chunks of a million. Returns the rate in rows/s (inserts only; the vacuum after is
+    logged apart)."""
+    chunk = 1_000_000
+    need = max(want - have, 0)
+    if need == 0:
+        return float("nan")
+    months = past_months()
+    began = time.monotonic()
+    done = 0
+    g = have
+    with server.connect() as conn:
+        for i, (start, end) in enumerate(months):
+            left = need // len(months) + (1 if i < need % len(months) else 0)
+            while left > 0:
+                n = min(chunk, left)
+                t0 = time.monotonic()
+                conn.execute(
+                    GENERATE,
+                    {
+                        "tenants": tenants,
+                        "from": start,
+                        "seconds": int((end - start).total_seconds()),
+                        "first": g + 1,
+                        "last": g + n,
+                    },
+                )
+                g += n
+                left -= n
+                done += n
+                now = time.monotonic()
+                log(
+                    f"ledger: {have + done:,} rows ({start:%Y-%m}: {n:,} at"
+                    f" {n / (now - t0):,.0f} rows/s; this step {done:,} of {need:,} at"
+                    f" {done / (now - began):,.0f} rows/s, {now - began:,.0f} s elapsed)"
+                )
+        rate = done / (time.monotonic() - began)
+        t0 = time.monotonic()
         conn.execute("vacuum analyze core.usage_events")
+        log(f"ledger: vacuum analyze took {time.monotonic() - t0:,.0f} s")
+    return rate
 
 
-def ledger_bytes(server: BenchServer) -> tuple[int, int]:
+class LedgerSize(NamedTuple):
+    """core.usage_events over all its partitions: rows, heap bytes (with TOAST, free
+    space and visibility maps), index bytes, and the rows in the default partition."""
+
+    rows: int
+    heap: int
+    indexes: int
+    default_rows: int
+
+    @property
+    def total(self) -> int:
+        return self.heap + self.indexes
+
+
+def ledger_size(server: BenchServer) -> LedgerSize:
     with server.connect() as conn:
         row = conn.execute(
             "select (select count(*) from core.usage_events),"
-            " coalesce((select sum(pg_total_relation_size(i.inhrelid)) from pg_inherits i"
-            "            where i.inhparent = 'core.usage_events'::regclass), 0)"
+            " coalesce(sum(pg_table_size(i.inhrelid)), 0),"
+            " coalesce(sum(pg_indexes_size(i.inhrelid)), 0),"
+            " (select count(*) from core.usage_events_default)"
+            "  from pg_inherits i where i.inhparent = 'core.usage_events'::regclass"
         ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1])
+    return LedgerSize(*(int(x) for x in row))
 
 
 def _latencies(log_files: list[Path]) -> list[tuple[float, float]]:
@@ -285,18 +371,10 @@ def purge_while_loaded(server: BenchServer, seconds: int, tenants: int) -> list[
 
 
 def prepare_partitions(server: BenchServer, rows: int, tenants: int) -> None:
-    """Partitions for the 12 past months (made by the upkeep's own function with the clock
-    a year back), the ledger grown to `rows`, and no partitions ahead of this month."""
+    """Partitions for the 12 past months, the ledger grown to `rows`, and no partitions
+    ahead of this month."""
+    partition_past_months(server)
     with server.connect() as conn:
-        conn.execute(
-            "select internal.set_clock(date_trunc('month', now()) - interval '12 months'"
-            " + interval '14 days')"
-        )
-        try:
-            made = conn.execute("select internal.maintain_usage_partitions(11)").fetchone()
-        finally:
-            conn.execute("select internal.set_clock(null)")
-        log(f"partitions: {made[0] if made else 0} past months created")
         ahead = conn.execute(
             "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
             " where i.inhparent = 'core.usage_events'::regclass"
@@ -318,7 +396,7 @@ def prepare_partitions(server: BenchServer, rows: int, tenants: int) -> None:
     with server.connect(role="ratecard_admin") as conn:
         for (tenant,) in longer:
             conn.execute("select api.set_override(%s, 'data_retention_days', 30)", (tenant,))
-    grow_ledger(server, ledger_bytes(server)[0], rows, tenants)
+    grow_ledger(server, ledger_size(server).rows, rows, tenants)
 
 
 UPKEEP_ARGS = '{"months_ahead": 3, "feature": "data_retention_days"}'
@@ -329,7 +407,7 @@ def partitions_while_loaded(
 ) -> list[str]:
     """consume's latency alone, then while the maintain_partitions job runs its steps."""
     prepare_partitions(server, rows, tenants)
-    rows = ledger_bytes(server)[0]
+    rows = ledger_size(server).rows
     with server.connect() as conn:
         before = conn.execute(
             "select count(*) from pg_inherits where inhparent = 'core.usage_events'::regclass"
@@ -478,22 +556,30 @@ def main(argv: list[str] | None = None) -> int:
             lines += [
                 f"## Ledger ({have:,} tenants; bulk ingestion, 1 client, 10,000-event chunks)",
                 "",
-                "| ledger rows | ingest rows/s | COPY rows/s | ratio | ledger on disk |"
-                " MB per million events |",
-                "|---:|---:|---:|---:|---:|---:|",
+                "History generated month after month into the 12 past months' own partitions"
+                " (the default partition stays empty); ingestion writes into this month's.",
+                "",
+                "| ledger rows | generated rows/s | ingest rows/s | COPY rows/s | ratio |"
+                " heap | indexes | ledger on disk | MB per million events | in default |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
-            rows_now = ledger_bytes(server)[0]
+            partition_past_months(server)
+            rows_now = ledger_size(server).rows
             for want in ledger_sizes:
-                grow_ledger(server, rows_now, want, have)
+                made = grow_ledger(server, rows_now, want, have)
                 server.checkpoint()
                 base = batch.rows_per_second(server, "copy_stream", 1, args.seconds)
                 server.checkpoint()
                 got = batch.rows_per_second(server, "stream", 1, args.seconds)
-                rows_now, size = ledger_bytes(server)
-                per = size / max(rows_now, 1)
+                size = ledger_size(server)
+                rows_now = size.rows
+                per = size.total / max(size.rows, 1)  # bytes a row = MB a million
+                rate = "" if math.isnan(made) else f"{made:,.0f}"
                 lines.append(
-                    f"| {rows_now:,} | {got:,.0f} | {base:,.0f} | {got / base:.2f} |"
-                    f" {size / 1e9:.2f} GB | {per:.0f} |"
+                    f"| {size.rows:,} | {rate} | {got:,.0f} | {base:,.0f} |"
+                    f" {got / base:.2f} | {size.heap / 1e9:.2f} GB |"
+                    f" {size.indexes / 1e9:.2f} GB | {size.total / 1e9:.2f} GB | {per:.0f} |"
+                    f" {size.default_rows:,} |"
                 )
                 log(lines[-1])
             lines.append("")
