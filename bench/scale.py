@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import threading
@@ -230,6 +231,76 @@ def ledger_size(server: BenchServer) -> LedgerSize:
     return LedgerSize(*(int(x) for x in row))
 
 
+class WaitSampler:
+    """What the active client sessions matching `where` (SQL on pg_stat_activity) wait on,
+    sampled every `every` seconds in a thread of its own while the with-block runs; `label`
+    (SQL) prefixes each sample, e.g. with the statement. CPU means active without a wait
+    event: on CPU or waiting for one."""
+
+    def __init__(
+        self, server: BenchServer, where: str, label: str = "''", every: float = 0.002
+    ) -> None:
+        self.server, self.where, self.label, self.every = server, where, label, every
+        self.samples: list[str] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        with self.server.connect() as conn:
+            while not self._done.is_set():
+                self.samples.extend(
+                    row[0]
+                    for row in conn.execute(
+                        f"select {self.label} || coalesce(wait_event_type, 'CPU') || ':'"
+                        "        || coalesce(wait_event, '-')"
+                        "  from pg_stat_activity"
+                        " where backend_type = 'client backend' and pid <> pg_backend_pid()"
+                        f"   and state = 'active' and ({self.where})"
+                    ).fetchall()
+                )
+                self._done.wait(self.every)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def shares(self, top: int = 6) -> str:
+        n = max(len(self.samples), 1)
+        return ", ".join(
+            f"{name} {k / n:.0%}" for name, k in Counter(self.samples).most_common(top)
+        )
+
+
+INGEST_SESSION = f"datname = '{RATECARD_DB}' and query not like '%pg_stat_activity%'"
+COPY_SESSION = f"datname = '{BASELINE_DB}' and query not like '%pg_stat_activity%'"
+INGEST_STATEMENT = "case when query ilike 'copy%' then 'COPY ' else 'merge ' end"
+
+
+def _blocks(server: BenchServer) -> tuple[int, int]:
+    """Blocks read from outside shared_buffers and found in them, in the Ratecard
+    database so far."""
+    with server.connect() as conn:
+        conn.execute("select pg_stat_force_next_flush()")
+        row = conn.execute(
+            "select blks_read, blks_hit from pg_stat_database where datname = %s",
+            (RATECARD_DB,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _size(server: BenchServer, relation: str) -> str:
+    with server.connect() as conn:
+        row = conn.execute(
+            "select pg_size_pretty(pg_total_relation_size(to_regclass(%s)))", (relation,)
+        ).fetchone()
+    return row[0] if row and row[0] else "-"
+
+
 def _latencies(log_files: list[Path]) -> list[tuple[float, float]]:
     """(finished at, epoch seconds; latency, ms) of every transaction in pgbench -l logs
     (columns: client, transaction, latency us, script, epoch s, us)."""
@@ -420,32 +491,11 @@ def partitions_while_loaded(
     server.checkpoint()
     steps: list[tuple[float, int, int]] = []
 
-    waits: list[str] = []
-    done = threading.Event()
-
-    def sample() -> None:
-        """What the consume sessions wait on while the job runs, every 2 ms."""
-        with server.connect() as conn:
-            while not done.is_set():
-                waits.extend(
-                    f"{kind}:{event}"
-                    for kind, event in conn.execute(
-                        "select coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-')"
-                        "  from pg_stat_activity"
-                        " where backend_type = 'client backend' and pid <> pg_backend_pid()"
-                        "   and state = 'active' and query like '%api.consume%'"
-                    ).fetchall()
-                )
-                done.wait(0.002)
+    waits = WaitSampler(server, "query like '%api.consume%'")
 
     def upkeep(stop: threading.Event) -> None:
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        try:
+        with waits:
             run_steps(stop)
-        finally:
-            done.set()
-            sampler.join()
 
     def run_steps(stop: threading.Event) -> None:
         with server.connect() as conn:
@@ -485,11 +535,7 @@ def partitions_while_loaded(
         ),
         "",
         "What the active consume sessions waited on while the job ran (pg_stat_activity"
-        f" every 2 ms, {len(waits):,} session samples): "
-        + ", ".join(
-            f"{name} {n / max(len(waits), 1):.0%}" for name, n in Counter(waits).most_common(6)
-        )
-        + ".",
+        f" every 2 ms, {len(waits.samples):,} session samples): {waits.shares()}.",
     ]
 
 
@@ -565,13 +611,32 @@ def main(argv: list[str] | None = None) -> int:
             ]
             partition_past_months(server)
             rows_now = ledger_size(server).rows
+            profile: list[str] = []
             for want in ledger_sizes:
                 made = grow_ledger(server, rows_now, want, have)
                 server.checkpoint()
-                base = batch.rows_per_second(server, "copy_stream", 1, args.seconds)
+                # both sides sampled alike, so the sampling's own cost (a query every 10 ms)
+                # weighs on both
+                with WaitSampler(server, COPY_SESSION, "''", 0.01) as copy_waits:
+                    base = batch.rows_per_second(server, "copy_stream", 1, args.seconds)
                 server.checkpoint()
-                got = batch.rows_per_second(server, "stream", 1, args.seconds)
+                load = os.getloadavg()[0]
+                blocks = _blocks(server)
+                with WaitSampler(server, INGEST_SESSION, INGEST_STATEMENT, 0.01) as waits:
+                    got = batch.rows_per_second(server, "stream", 1, args.seconds)
+                time.sleep(0.5)  # the session's statistics reach the view when it exits
+                read, hit = (b - a for a, b in zip(blocks, _blocks(server), strict=True))
+                month = "core.usage_events_" + time.strftime("%Y%m", time.gmtime())
                 size = ledger_size(server)
+                profile.append(
+                    f"- {size.rows:,} rows: load average {load:.2f}; blocks read"
+                    f" {read:,}, hit {hit:,}; this month's partition"
+                    f" {_size(server, month)},"
+                    f" core.idempotency_keys {_size(server, 'core.idempotency_keys')};"
+                    f" ingestion's session ({len(waits.samples):,} samples every 10 ms):"
+                    f" {waits.shares(8)}; COPY's session: {copy_waits.shares(4)}"
+                )
+                log(profile[-1])
                 rows_now = size.rows
                 per = size.total / max(size.rows, 1)  # bytes a row = MB a million
                 rate = "" if math.isnan(made) else f"{made:,.0f}"
@@ -582,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
                     f" {size.default_rows:,} |"
                 )
                 log(lines[-1])
-            lines.append("")
+            lines += ["", "Where ingestion's time went at each size:", "", *profile, ""]
         if args.purge:
             lines += ["## Consume during a retention purge", ""]
             lines += purge_while_loaded(server, args.seconds, have)
