@@ -157,8 +157,19 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
             f"unknown ASGI server {server!r}",
             f"RATECARD_HTTP_SERVER is one of {', '.join(SERVERS)}",
         )
+    raw = args.workers if args.workers is not None else os.environ.get("RATECARD_HTTP_WORKERS")
+    try:
+        workers = int(raw) if raw not in (None, "") else 1
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise RatecardError(
+            f"the number of API processes must be a whole number, 1 or more, not {raw!r}",
+            "set --workers or RATECARD_HTTP_WORKERS, e.g. to the number of CPUs",
+        )
     _check_port_free(host, port)
-    _say(f"ratecard API on http://{host}:{port} (OpenAPI at /schema; {server})")
+    each = f"; {workers} processes" if workers > 1 else ""
+    _say(f"ratecard API on http://{host}:{port} (OpenAPI at /schema; {server}{each})")
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
@@ -170,6 +181,7 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
             port=port,
             interface=Interfaces.ASGI,
             factory=True,
+            workers=workers,
             log_level=LogLevels(s.log_level.lower()),
             log_access=False,  # the app logs every request itself
         ).serve()
@@ -186,6 +198,7 @@ def cmd_serve(s: Settings, args: argparse.Namespace) -> int:
         # request (bench/RESULTS.md); granian's "auto" loop picks uvloop the same way
         loop="uvloop",
         http="httptools",
+        workers=workers,
         access_log=False,  # the app logs every request itself
         # JSON logs: uvicorn's own lines go through the app's handlers as well.
         **({"log_config": None} if s.log_format == "json" else {}),
@@ -662,6 +675,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--server",
         choices=SERVERS,
         help="the ASGI server (default RATECARD_HTTP_SERVER, else uvicorn)",
+    )
+    p.add_argument(
+        "--workers",
+        help="API processes sharing the port, each with its own pool"
+        " (default RATECARD_HTTP_WORKERS, else 1; about one per CPU)",
     )
     p = add(sub, "worker", cmd_worker, "run the job worker until stopped")
     p.add_argument("--once", action="store_true", help="run what is due, then exit")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -125,6 +126,49 @@ def test_serve_under_granian(dsn: str) -> None:
     r = run("serve", env={"RATECARD_HTTP_SERVER": "gunicorn"})
     assert r.returncode == 1
     assert r.stderr.startswith("error: unknown ASGI server 'gunicorn'")
+
+
+def test_serve_with_several_processes(dsn: str) -> None:
+    """`ratecard serve --workers 2` (RATECARD_HTTP_WORKERS too): two API processes share the
+    port; a count that is not a whole number of 1 or more is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "RATECARD_DATABASE_URL": dsn, "RATECARD_HTTP_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "the API did not serve in 30 s"
+                time.sleep(0.2)
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                if ppid == proc.pid:
+                    children.append((stat.parent / "cmdline").read_bytes().decode())
+            except (OSError, IndexError, ValueError):
+                continue  # a process that ended meanwhile
+        assert sum("spawn_main" in c for c in children) == 2, children
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    for bad in ("0", "two", "-1"):
+        r = run("serve", "--workers", bad)
+        assert r.returncode == 1
+        assert r.stderr.startswith("error: the number of API processes must be"), r.stderr
 
 
 def test_psql_takes_its_own_options(dsn: str) -> None:
