@@ -40,38 +40,30 @@ begin
     return;
   end if;
 
-  select j.idx - 1 as idx,
-         case
-           when jsonb_typeof(j.ev) <> 'object' then 'event must be a JSON object'
-           when j.ev->>'tenant_id' is null then 'tenant_id is required'
-           when j.ev->>'tenant_id' !~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-             then 'tenant_id must be a UUID'
-           when jsonb_typeof(j.ev->'feature') is distinct from 'string' then 'feature must be a string'
-           when jsonb_typeof(j.ev->'amount') is distinct from 'number'
-             or j.ev->>'amount' !~ '^[0-9]{1,18}$' or (j.ev->>'amount')::bigint = 0
-             then 'amount must be a positive whole number'
-           when jsonb_typeof(j.ev->'idempotency_key') is distinct from 'string'
-             or pg_catalog.length(j.ev->>'idempotency_key') not between 1 and 255
-             or j.ev->>'idempotency_key' ~ '[^!-~]'
-             then 'idempotency_key must be 1 to 255 printable ASCII characters without spaces'
-           when j.ev ? 'occurred_at' and jsonb_typeof(j.ev->'occurred_at') <> 'string'
-             then 'occurred_at must be an ISO 8601 timestamp string'
-           when j.ev ? 'properties' and jsonb_typeof(j.ev->'properties') <> 'object'
-             then 'properties must be a JSON object'
-         end as problem
+  select j.idx - 1 as idx, p.problem
     into v_bad
     from jsonb_array_elements(p_events) with ordinality j(ev, idx)
-   where jsonb_typeof(j.ev) <> 'object'
-      or j.ev->>'tenant_id' is null
-      or j.ev->>'tenant_id' !~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-      or jsonb_typeof(j.ev->'feature') is distinct from 'string'
-      or jsonb_typeof(j.ev->'amount') is distinct from 'number'
-      or j.ev->>'amount' !~ '^[0-9]{1,18}$' or (j.ev->>'amount')::bigint = 0
-      or jsonb_typeof(j.ev->'idempotency_key') is distinct from 'string'
-      or pg_catalog.length(j.ev->>'idempotency_key') not between 1 and 255
-      or j.ev->>'idempotency_key' ~ '[^!-~]'
-      or (j.ev ? 'occurred_at' and jsonb_typeof(j.ev->'occurred_at') <> 'string')
-      or (j.ev ? 'properties' and jsonb_typeof(j.ev->'properties') <> 'object')
+   cross join lateral (
+     select case
+              when jsonb_typeof(j.ev) <> 'object' then 'event must be a JSON object'
+              when j.ev->>'tenant_id' is null then 'tenant_id is required'
+              when j.ev->>'tenant_id' !~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
+                then 'tenant_id must be a UUID'
+              when jsonb_typeof(j.ev->'feature') is distinct from 'string'
+                then 'feature must be a string'
+              when jsonb_typeof(j.ev->'amount') is distinct from 'number'
+                or j.ev->>'amount' !~ '^[0-9]{1,18}$' or (j.ev->>'amount')::bigint = 0
+                then 'amount must be a positive whole number'
+              when jsonb_typeof(j.ev->'idempotency_key') is distinct from 'string'
+                or not internal.idempotency_key_ok(j.ev->>'idempotency_key')
+                then 'idempotency_key must be 1 to 255 printable ASCII characters without spaces'
+              when j.ev ? 'occurred_at' and jsonb_typeof(j.ev->'occurred_at') <> 'string'
+                then 'occurred_at must be an ISO 8601 timestamp string'
+              when j.ev ? 'properties' and jsonb_typeof(j.ev->'properties') <> 'object'
+                then 'properties must be a JSON object'
+            end as problem
+   ) p
+   where p.problem is not null
    order by j.idx
    limit 1;
   if found then

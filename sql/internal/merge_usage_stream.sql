@@ -57,22 +57,24 @@ declare
 begin
   -- 1. Rows, then entitlements (once per distinct tenant and feature).
   if p_label = 'line' then
-    select s.line,
-           case
-             when s.tenant_id is null then 'tenant_id is required'
-             when s.feature is null then 'feature is required'
-             when s.amount is null or s.amount <= 0 then 'amount must be a positive whole number'
-             when s.idempotency_key is null or pg_catalog.length(s.idempotency_key) not between 1 and 255
-               or s.idempotency_key ~ '[^!-~]'
-               then 'idempotency_key must be 1 to 255 printable ASCII characters without spaces'
-             else 'properties must be a JSON object'
-           end as problem
+    select s.line, p.problem
       into v_bad
       from pg_temp.usage_stream s
-     where s.tenant_id is null or s.feature is null or s.amount is null or s.amount <= 0
-        or s.idempotency_key is null or pg_catalog.length(s.idempotency_key) not between 1 and 255
-               or s.idempotency_key ~ '[^!-~]'
-        or (s.properties is not null and pg_catalog.jsonb_typeof(s.properties) <> 'object')
+     cross join lateral (
+       select case
+                when s.tenant_id is null then 'tenant_id is required'
+                when s.feature is null then 'feature is required'
+                when s.amount is null or s.amount <= 0
+                  then 'amount must be a positive whole number'
+                when s.idempotency_key is null
+                  or not internal.idempotency_key_ok(s.idempotency_key)
+                  then 'idempotency_key must be 1 to 255 printable ASCII characters without spaces'
+                when s.properties is not null
+                  and pg_catalog.jsonb_typeof(s.properties) <> 'object'
+                  then 'properties must be a JSON object'
+              end as problem
+     ) p
+     where p.problem is not null
      order by s.line
      limit 1;
     if found then
