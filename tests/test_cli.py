@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,15 +98,16 @@ def test_busy_port_is_one_line() -> None:
     )
 
 
-def test_serve_under_granian(dsn: str) -> None:
-    """`ratecard serve --server granian` serves the same app (RATECARD_HTTP_SERVER too)."""
+@contextmanager
+def serving(dsn: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`ratecard serve` as a process of its own on a free port, until /readyz answers 200;
+    stopped when the block ends."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "RATECARD_DATABASE_URL": dsn, "RATECARD_HTTP_SERVER": "granian"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port)],
-        env=env,
+        env={**os.environ, "RATECARD_DATABASE_URL": dsn, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -118,11 +121,18 @@ def test_serve_under_granian(dsn: str) -> None:
                     break
             except OSError:
                 assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "granian did not serve in 30 s"
+                assert time.monotonic() < deadline, f"ratecard serve ({env}) did not serve in 30 s"
                 time.sleep(0.2)
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_serve_under_granian(dsn: str) -> None:
+    """`ratecard serve --server granian` serves the same app (RATECARD_HTTP_SERVER too)."""
+    with serving(dsn, RATECARD_HTTP_SERVER="granian"):
+        pass
     r = run("serve", env={"RATECARD_HTTP_SERVER": "gunicorn"})
     assert r.returncode == 1
     assert r.stderr.startswith("error: unknown ASGI server 'gunicorn'")
@@ -131,28 +141,7 @@ def test_serve_under_granian(dsn: str) -> None:
 def test_serve_with_several_processes(dsn: str) -> None:
     """`ratecard serve --workers 2` (RATECARD_HTTP_WORKERS too): two API processes share the
     port; a count that is not a whole number of 1 or more is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "RATECARD_DATABASE_URL": dsn, "RATECARD_HTTP_WORKERS": "2"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ratecard.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "the API did not serve in 30 s"
-                time.sleep(0.2)
+    with serving(dsn, RATECARD_HTTP_WORKERS="2") as proc:
         children = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -162,9 +151,6 @@ def test_serve_with_several_processes(dsn: str) -> None:
             except (OSError, IndexError, ValueError):
                 continue  # a process that ended meanwhile
         assert sum("spawn_main" in c for c in children) == 2, children
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
     for bad in ("0", "two", "-1"):
         r = run("serve", "--workers", bad)
         assert r.returncode == 1
