@@ -7,22 +7,8 @@ import json
 from pathlib import Path
 
 import psycopg
-import pytest
 
-from ratecard.cli import main
 from tests.api.conftest import Demo, ledger
-
-
-@pytest.fixture
-def cli(dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def write(path: Path, demo: Demo, keys: list[str], bad_at: int | None = None) -> Path:

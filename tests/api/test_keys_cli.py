@@ -7,20 +7,7 @@ import psycopg
 import pytest
 from litestar.testing import TestClient
 
-from ratecard.cli import main
 from tests.api.conftest import Demo, assert_error, bearer
-
-
-@pytest.fixture
-def cli(dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_create_use_and_revoke(cli, client: TestClient, demo: Demo, db: psycopg.Connection) -> None:

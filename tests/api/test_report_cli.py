@@ -5,23 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from litestar.testing import TestClient
 
-from ratecard.cli import main
 from tests.api.conftest import Demo
-
-
-@pytest.fixture
-def cli(dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_revenue_report(cli, client: TestClient, demo: Demo) -> None:

@@ -4,21 +4,6 @@ job run with its progress, a queue job enqueued, the history, retry, schedules."
 from __future__ import annotations
 
 import psycopg
-import pytest
-
-from ratecard.cli import main
-
-
-@pytest.fixture
-def cli(dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
 
 
 def test_list_run_history_retry(cli, db: psycopg.Connection) -> None:

@@ -4,22 +4,8 @@ database: a readable table of deliveries, and resending a failed one."""
 from __future__ import annotations
 
 import psycopg
-import pytest
 
-from ratecard.cli import main
 from tests.sql.conftest import CATALOG_SQL
-
-
-@pytest.fixture
-def cli(dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
 
 
 def test_list_and_resend(cli, db: psycopg.Connection) -> None:

@@ -7,24 +7,16 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from ratecard.cli import main
 from tests.s3 import S3Server
 from tests.sql.conftest import CATALOG_SQL, Api
 
 
 @pytest.fixture
-def cli(dsn: str, s3: S3Server, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]):  # fmt: skip
-    monkeypatch.setenv("RATECARD_DATABASE_URL", dsn)
+def cli(cli, s3: S3Server, monkeypatch: pytest.MonkeyPatch):
+    """The shared `cli` (tests/conftest.py), pointed at the test's bucket too."""
     monkeypatch.setenv("RATECARD_S3_BUCKET", s3.bucket)
     monkeypatch.setenv("RATECARD_S3_ENDPOINT_URL", s3.endpoint_url)
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
+    return cli
 
 
 def test_reconcile_by_hand(cli, db: psycopg.Connection, s3: S3Server,
