@@ -23,7 +23,7 @@ as $$
       then pg_catalog.date_trunc(p_reset, p_at at time zone 'UTC') at time zone 'UTC'
     when p_anchor is null
       then pg_catalog.date_trunc('month', p_at at time zone 'UTC') at time zone 'UTC'
-    else internal.period_start_anchored(p_reset, p_anchor, p_interval, p_at)
+    else internal.period_start_anchored(p_anchor, p_interval, p_at)
   end
 $$;
 

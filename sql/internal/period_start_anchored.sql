@@ -1,13 +1,13 @@
 -- internal.period_start_anchored(): the start of the billing period that contains p_at,
 -- for the subscription's own periods: p_anchor + k * p_interval ('month' or 'year').
--- internal.period_start (an inlined SQL expression) handles the calendar periods itself and
--- calls this only for billing periods. It also answers every other reset the same way
--- period_start does, so it can be called on its own.
+-- internal.period_start (an inlined SQL expression) decides which periods are anchored and
+-- calls this only for those; every other reset is its own (once, there).
 -- All arithmetic is done on UTC wall-clock time, so the answer never depends on the
 -- session's TimeZone (which is what lets this be immutable). PL/pgSQL rather than SQL:
 -- its expressions are prepared once per session.
+drop function if exists internal.period_start_anchored(text, timestamptz, text, timestamptz);
 create or replace function internal.period_start_anchored(
-  p_reset text, p_anchor timestamptz, p_interval text, p_at timestamptz
+  p_anchor timestamptz, p_interval text, p_at timestamptz
 )
 returns timestamptz
 language plpgsql
@@ -20,16 +20,7 @@ declare
   v_step integer;
   v_k integer;
 begin
-  if p_reset is null then
-    return '-infinity'::timestamptz;
-  end if;
   v_at := p_at at time zone 'UTC';
-  if p_reset in ('hour', 'day', 'month') then
-    return pg_catalog.date_trunc(p_reset, v_at) at time zone 'UTC';
-  end if;
-  if p_anchor is null then
-    return pg_catalog.date_trunc('month', v_at) at time zone 'UTC';
-  end if;
   -- k = whole steps (1 or 12 months) from anchor to p_at; one step less when adding k
   -- months overshoots because of the day of month or the time of day.
   v_anchor := p_anchor at time zone 'UTC';
@@ -44,7 +35,7 @@ begin
 end
 $$;
 
-comment on function internal.period_start_anchored(text, timestamptz, text, timestamptz) is
+comment on function internal.period_start_anchored(timestamptz, text, timestamptz) is
   'Start of the billing period (anchor + k steps) containing p_at; see internal.period_start.';
-grant execute on function internal.period_start_anchored(text, timestamptz, text, timestamptz)
+grant execute on function internal.period_start_anchored(timestamptz, text, timestamptz)
   to ratecard_tenant, ratecard_service, ratecard_admin;
