@@ -15,8 +15,7 @@ declare
   v_tenant_id uuid;
 begin
   perform internal.check_name('tenant name', btrim(p_name));
-  if p_email is not null and (length(p_email) > 320 or p_email !~ '^[^@\s]+@[^@\s]+$'
-                              or internal.unprintable(p_email)) then
+  if p_email is not null and not internal.email_ok(p_email) then
     raise exception 'invalid email address %', p_email
       using errcode = 'RC005', hint = 'an address like billing@example.com';
   end if;

@@ -54,8 +54,7 @@ begin
     from pg_temp.new_tenants n
     left join core.plans p on p.code = n.plan
    where (n.plan is not null and p.code is null)
-      or (n.email is not null and (length(n.email) > 320 or n.email !~ '^[^@\s]+@[^@\s]+$'
-                                   or internal.unprintable(n.email)))
+      or (n.email is not null and not internal.email_ok(n.email))
    order by n.idx
    limit 1;
   if found then

@@ -33,8 +33,7 @@ begin
     raise exception 'at most 20 extra recipients' using errcode = 'RC005';
   end if;
   select a into v_bad from pg_catalog.unnest(coalesce(p_extra_recipients, '{}')) a
-   where a is null or pg_catalog.length(a) > 320 or a !~ '^[^@\s]+@[^@\s]+$'
-      or internal.unprintable(a)
+   where a is null or not internal.email_ok(a)
    limit 1;
   if found then
     raise exception 'invalid email address %', coalesce(v_bad, 'null')

@@ -4,7 +4,7 @@
 -- bidirectional embeddings, overrides and isolates such as U+202E, word joiners, the BOM,
 -- interlinear annotations, tags...), plus the line and paragraph separators U+2028/U+2029.
 -- Such characters let one name pose as another ("admin\u200b", "\u202etxt.exe"), so names
--- and e-mail addresses refuse them (internal.check_name, api.create_tenant). NUL never
+-- and e-mail addresses refuse them (internal.check_name, internal.email_ok). NUL never
 -- reaches here: PostgreSQL text cannot hold it (the HTTP layer refuses it with 422).
 -- A plain SQL function without SET clauses so that it is inlined where it is used.
 create or replace function internal.unprintable(p_text text)
