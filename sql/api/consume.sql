@@ -101,8 +101,7 @@ begin
       state := internal.usage_state(true, f.lim, f.used, f.overage, f.buffer_pct,
                                     f.over_since, f.grace, f.now);
       resets_at := internal.period_end(f.reset, f.ps, f.period_interval, f.period_anchor);
-      if f.lim > 0 and f.used * 100 >= f.lim * 80 and (f.used - p_amount) * 100 < f.lim * 100
-      then
+      if internal.crosses_threshold(f.lim, f.used - p_amount, f.used) then
         perform internal.emit_thresholds(
           p_tenant_id, p_feature,
           case when f.kind = 'gauge'
@@ -230,8 +229,7 @@ begin
 
   if allowed then
     v_old := used - p_amount;
-    if p_amount > 0 and "limit" > 0 and used * 100 >= "limit" * 80
-       and v_old * 100 < "limit" * 100 then
+    if internal.crosses_threshold("limit", v_old, used) then
       perform internal.emit_thresholds(
         p_tenant_id, p_feature,
         case when e.kind = 'gauge'

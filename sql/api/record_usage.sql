@@ -91,7 +91,7 @@ begin
            updated_at = v_now
     returning m.used into v_used;
   end if;
-  if v_limit > 0 and v_used * 100 >= v_limit * 80 and (v_used - p_amount) * 100 < v_limit * 100 then
+  if internal.crosses_threshold(v_limit, v_used - p_amount, v_used) then
     perform internal.emit_thresholds(p_tenant_id, p_feature, v_period, v_limit,
                                      v_used - p_amount, v_used, v_now);
   end if;

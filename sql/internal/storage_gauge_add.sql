@@ -58,8 +58,7 @@ begin
   values (p_tenant_id, 'storage_bytes', v_used - v_old, v_now, v_now,
           jsonb_build_object('source', p_source));
 
-  if v_used > v_old and v_limit > 0 and v_used * 100 >= v_limit * 80
-     and v_old * 100 < v_limit * 100 then
+  if internal.crosses_threshold(v_limit, v_old, v_used) then
     perform internal.emit_thresholds(
       p_tenant_id, 'storage_bytes',
       pg_catalog.date_trunc('month', v_now at time zone 'UTC') at time zone 'UTC',
